@@ -45,6 +45,7 @@ const CORE_NON_STRING =
   /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 const BAIL = Symbol('bail');
+const MAX_ALIASES = 100;
 type Bail = typeof BAIL;
 
 /**
@@ -179,7 +180,7 @@ function parseFastSequence(
       const node = fastScalar(rawValue, true);
       if (node === BAIL) return false;
       entries.push([key, node]);
-      value[key] = node.value;
+      setOwn(value, key, node.value);
       return true;
     };
     if (!addPair(pair[1] ?? '', pair[2] ?? '')) return BAIL;
@@ -199,9 +200,17 @@ function parseFastSequence(
 }
 
 function parseWithYaml(text: string, firstLine: number, source: string | undefined): FrontMatterEntry[] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, lineCounter, prettyErrors: false });
   const where = source ?? 'SKILL.md';
+  const lineCounter = new LineCounter();
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { schema: 'core', uniqueKeys: true, lineCounter, prettyErrors: false });
+  } catch (cause) {
+    throw new AutoSkillError('INVALID_SKILL_FILE', `${where}:${firstLine}: unreadable YAML front matter`, {
+      cause,
+      details: { source, line: firstLine, reason: 'invalid_yaml' },
+    });
+  }
   const error = doc.errors[0];
   if (error) {
     const line = firstLine - 1 + (error.linePos?.[0]?.line ?? 1);
@@ -221,27 +230,48 @@ function parseWithYaml(text: string, firstLine: number, source: string | undefin
     throw new AutoSkillError(
       'INVALID_SKILL_FILE',
       `${where}:${firstLine}: front matter is not a key: value mapping`,
-      {
-        details: { source, line: firstLine, reason: 'front_matter_not_mapping' },
-      },
+      { details: { source, line: firstLine, reason: 'front_matter_not_mapping' } },
     );
   }
+  const budget = { aliases: MAX_ALIASES };
   const entries: FrontMatterEntry[] = [];
   for (const pair of contents.items) {
     const keyNode = pair.key as Node | null;
     const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
     const offset = keyNode?.range?.[0] ?? 0;
-    entries.push({
-      key,
-      line: firstLine - 1 + lineCounter.linePos(offset).line,
-      node: convertNode(pair.value, doc),
-    });
+    const line = firstLine - 1 + lineCounter.linePos(offset).line;
+    const node = convertNode(pair.value, doc, budget);
+    if (node === BAIL) {
+      throw new AutoSkillError(
+        'INVALID_SKILL_FILE',
+        `${where}:${line}: too many YAML aliases in front matter`,
+        {
+          details: { source, line, reason: 'invalid_yaml' },
+        },
+      );
+    }
+    entries.push({ key, line, node });
   }
   return entries;
 }
 
-function convertNode(node: unknown, doc: Document.Parsed): FrontMatterNode {
-  const resolved: unknown = isAlias(node) ? node.resolve(doc) : node;
+/** Sets an own enumerable property, also for keys such as `__proto__`. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function convertNode(
+  node: unknown,
+  doc: Document.Parsed,
+  budget: { aliases: number },
+): FrontMatterNode | Bail {
+  let resolved: unknown = node;
+  if (isAlias(node)) {
+    // Each alias is expanded in full, so cap them (as yaml's maxAliasCount) against alias bombs.
+    budget.aliases -= 1;
+    if (budget.aliases < 0) return BAIL;
+    resolved = node.resolve(doc);
+  }
   if (resolved === null || resolved === undefined) return scalar('', null);
   if (isScalar(resolved)) {
     const value = resolved.value;
@@ -254,7 +284,12 @@ function convertNode(node: unknown, doc: Document.Parsed): FrontMatterNode {
     return scalar(text, value ?? null);
   }
   if (isSeq(resolved)) {
-    const items = resolved.items.map((item) => convertNode(item, doc));
+    const items: FrontMatterNode[] = [];
+    for (const item of resolved.items) {
+      const child = convertNode(item, doc, budget);
+      if (child === BAIL) return BAIL;
+      items.push(child);
+    }
     return { kind: 'seq', items, value: items.map((item) => item.value) };
   }
   if (isMap(resolved)) {
@@ -262,9 +297,10 @@ function convertNode(node: unknown, doc: Document.Parsed): FrontMatterNode {
     const value: Record<string, unknown> = {};
     for (const pair of resolved.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-      const child = convertNode(pair.value, doc);
+      const child = convertNode(pair.value, doc, budget);
+      if (child === BAIL) return BAIL;
       entries.push([key, child]);
-      value[key] = child.value;
+      setOwn(value, key, child.value);
     }
     return { kind: 'map', entries, value };
   }

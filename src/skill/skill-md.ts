@@ -26,7 +26,7 @@
 
 import { stringify as stringifyYaml } from 'yaml';
 import { AutoSkillError } from '../shared/errors.js';
-import { type FrontMatterEntry, type FrontMatterNode, parseFrontMatter } from './front-matter.js';
+import { type FrontMatterEntry, type FrontMatterNode, parseFrontMatter, setOwn } from './front-matter.js';
 import { deterministicSkillId } from './ids.js';
 import type { Skill, SkillExample } from './schema.js';
 
@@ -211,13 +211,12 @@ function readFields(entries: FrontMatterEntry[], source: string | undefined): Fr
     if (ID_KEYS.has(lower)) {
       // The original takes the first one-line id; a list or map id is ignored.
       if (fields.id === undefined && entry.node.kind === 'scalar' && entry.node.text.trim() !== '') {
-        const text = entry.node.text.trim();
-        if (!['|', '|-', '>', '>-'].includes(text)) fields.id = text;
+        fields.id = entry.node.text.trim();
       }
       continue;
     }
     if (!CONSUMED_KEYS.has(key)) {
-      fields.extra[key] = entry.node.value;
+      setOwn(fields.extra, key, entry.node.value);
       continue;
     }
     switch (key) {
