@@ -204,7 +204,7 @@ function parseWithYaml(text: string, firstLine: number, source: string | undefin
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { schema: 'core', uniqueKeys: true, lineCounter, prettyErrors: false });
+    doc = parseDocument(text, { schema: 'core', uniqueKeys: true, lineCounter });
   } catch (cause) {
     throw new AutoSkillError('INVALID_SKILL_FILE', `${where}:${firstLine}: unreadable YAML front matter`, {
       cause,
@@ -214,7 +214,7 @@ function parseWithYaml(text: string, firstLine: number, source: string | undefin
   const error = doc.errors[0];
   if (error) {
     const line = firstLine - 1 + (error.linePos?.[0]?.line ?? 1);
-    const message = error.message.split('\n')[0] ?? error.message;
+    const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new AutoSkillError(
       'INVALID_SKILL_FILE',
       `${where}:${line}: invalid YAML front matter: ${message}`,

@@ -110,9 +110,12 @@ export function splitFrontMatter(text: string): SplitFile {
   while (start <= text.length) {
     const end = text.indexOf('\n', start);
     const current = end === -1 ? text.slice(start) : text.slice(start, end);
-    if (current.trim() === '---') {
+    // The closing marker starts the line (YAML's own rule), so an indented `---` inside a block scalar
+    // does not end the front matter.
+    if (current.startsWith('---') && current.trimEnd() === '---') {
       return {
-        frontMatter: text.slice(firstEnd + 1, start > firstEnd + 1 ? start - 1 : start),
+        // Up to and including the last newline: a keep-chomped block scalar (`|+`) owns it.
+        frontMatter: text.slice(firstEnd + 1, start),
         body: end === -1 ? '' : text.slice(end + 1),
         bodyLine: line + 1,
       };
@@ -287,6 +290,29 @@ function bulletLines(section: string): string[] | null {
 
 const FILE_BULLET = /^`([^`]+)`$/;
 
+/** The last `## Files` section before `end` when it is a bullet list, with its back-ticked paths. */
+function filesSection(region: string, end: number): { index: number; resources: string[] } | undefined {
+  const index = lastHeaderLine(region, '## Files', end);
+  if (index === -1) return undefined;
+  const bullets = bulletLines(region.slice(lineAfter(region, index), end));
+  if (bullets === null) return undefined;
+  const resources: string[] = [];
+  for (const bullet of bullets) {
+    const path = FILE_BULLET.exec(bullet)?.[1];
+    if (path !== undefined) resources.push(path);
+  }
+  return { index, resources };
+}
+
+/** Resources of the renderer's trailing sections (everything after the prompt). */
+function trailerResources(trailers: string): string[] {
+  const triggers = lastHeaderLine(trailers, '## Triggers', trailers.length);
+  const examples = lastHeaderLine(trailers, '## Examples', trailers.length);
+  const ends = [triggers, examples].filter((index) => index !== -1);
+  const end = ends.length > 0 ? Math.min(...ends) : trailers.length;
+  return filesSection(trailers, end)?.resources ?? [];
+}
+
 interface BodyContext {
   name: string;
   description: string;
@@ -377,16 +403,10 @@ function extractBody(body: string, context: BodyContext): BodyParts {
       }
     }
   }
-  const filesIndex = lastHeaderLine(region, '## Files', end);
-  if (filesIndex !== -1) {
-    const bullets = bulletLines(region.slice(lineAfter(region, filesIndex), end));
-    if (bullets !== null) {
-      for (const bullet of bullets) {
-        const path = FILE_BULLET.exec(bullet)?.[1];
-        if (path !== undefined) resources.push(path);
-      }
-      end = filesIndex;
-    }
+  const files = filesSection(region, end);
+  if (files) {
+    resources.push(...files.resources);
+    end = files.index;
   }
   region = unwrapLegacyNesting(region.slice(0, end), context.name);
   return { instructions: region.trim(), resources, bodyTriggers };
@@ -446,6 +466,14 @@ export function parseSkillMd(text: string, options: ParseSkillMdOptions): Skill 
     hasTriggers: fields.triggers.length > 0,
     hasExamples: fields.examples.length > 0,
   });
+  // With an explicit prompt in the front matter, the body is `head + prompt + trailers`: read the
+  // trailers only, so that a prompt ending in a `## Files` list is not taken for the resources.
+  let resources = parts.resources;
+  if (fields.instructions !== undefined && hasFrontMatter) {
+    const prefix = `${renderHead(name, description)}\n${normaliseText(fields.instructions)}`;
+    const text = stripLeadingBlankLines(body);
+    if (text.startsWith(prefix)) resources = trailerResources(text.slice(prefix.length));
+  }
   const idKey = options.deterministicIdKey ?? options.fallbackName ?? name;
   return {
     id: fields.id ?? deterministicSkillId(options.owner, idKey),
@@ -458,7 +486,7 @@ export function parseSkillMd(text: string, options: ParseSkillMdOptions): Skill 
     triggers: hasFrontMatter ? fields.triggers : normaliseStringList(parts.bodyTriggers),
     examples: fields.examples,
     status: 'active',
-    resources: parts.resources,
+    resources,
     extraFrontMatter: fields.extra,
     metadata: {},
     createdAt: null,
@@ -497,7 +525,9 @@ function renderExtraFrontMatter(extra: Record<string, unknown>): string {
   let out = '';
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined || CONSUMED_KEYS.has(key) || ID_KEYS.has(key.toLowerCase())) continue;
-    out += stringifyYaml({ [key]: value }, { lineWidth: 0, minContentWidth: 0 });
+    // Double quotes rather than block scalars: yaml 2 writes some whitespace-only lines of block scalars
+    // ambiguously (` \n\n` comes back as `\n\n`).
+    out += stringifyYaml({ [key]: value }, { lineWidth: 0, minContentWidth: 0, blockQuote: false });
   }
   return out;
 }
