@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAutoSkillError } from '../shared/errors.js';
+import { runLLMConnectorContract } from '../testing/llm-connector-contract.js';
 import { createOfflineLLMConnector, defaultOfflineResponse, OFFLINE_EMPTY_SKILLS } from './offline.js';
 import { collectLLMStream } from './stream.js';
 
@@ -64,5 +65,15 @@ describe('createOfflineLLMConnector', () => {
     const options = { messages: [{ role: 'user' as const, content: '请帮我写周报' }] };
     const streamed = await collectLLMStream(await connector.doStream(options));
     expect(streamed.text).toBe((await connector.doGenerate(options)).text);
+  });
+});
+
+describe('offline connector contract', () => {
+  let next = '';
+  runLLMConnectorContract({
+    create: () => createOfflineLLMConnector({ respond: () => next, streamChunkSize: 4 }),
+    scriptText: (text) => {
+      next = text;
+    },
   });
 });
