@@ -83,3 +83,19 @@ export function requireApiKey({ provider, config, env, envNames }: RequireApiKey
     { details: { provider, envNames: [...envNames] } },
   );
 }
+
+/** A base URL from the environment, checked like `baseUrl` in the config. */
+export function readEnvUrl(env: LLMEnv, name: string): string | undefined {
+  const value = readEnv(env, name);
+  if (value === undefined) return undefined;
+  if (!/^https?:\/\/[^/\s]+/i.test(value)) {
+    throw new AutoSkillError(
+      'INVALID_CONFIG',
+      `${name} must be an http(s) URL, e.g. http://127.0.0.1:8000/v1.`,
+      {
+        details: { variable: name },
+      },
+    );
+  }
+  return value;
+}

@@ -5,11 +5,12 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { FetchFunction } from '../http/index.js';
 import { AutoSkillError, errorMessage } from '../shared/errors.js';
 import { type LLMConfig, type LLMConfigInput, type LLMEnv, resolveLLMConfig } from './config.js';
 import type { LLMConnector } from './types.js';
 
-export type FetchFunction = typeof globalThis.fetch;
+export type { FetchFunction };
 
 /** What a factory receives besides the config: the injected I/O. */
 export interface LLMFactoryContext {
