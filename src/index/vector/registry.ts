@@ -1,0 +1,76 @@
+/**
+ * @module Vector backend registry: `flat` (the SkillBank files, default) and `memory` built in;
+ * others (pgvector, chroma, milvus, pinecone, …) register a factory by name, or are named in config
+ * as a `"module:export"` string that is imported lazily through the same path.
+ */
+import { AutoSkillError } from '../../shared/errors.js';
+import { createFlatVectorIndex } from './flat.js';
+import { MemoryVectorIndex } from './memory.js';
+import type { VectorBackend, VectorBackendContext, VectorBackendFactory } from './types.js';
+
+/** The seeds' aliases of `flat`. */
+const ALIASES: Record<string, string> = { filesystem: 'flat', local: 'flat', file: 'flat', disk: 'flat' };
+
+const factories = new Map<string, VectorBackendFactory>([
+  ['flat', createFlatVectorIndex],
+  ['memory', (context) => new MemoryVectorIndex({ name: context.name })],
+]);
+
+function canonical(name: string): string {
+  const key = name.trim().toLowerCase();
+  return ALIASES[key] ?? key;
+}
+
+/** Registers (or replaces) a backend factory under `name`. */
+export function registerVectorBackend(name: string, factory: VectorBackendFactory): void {
+  factories.set(canonical(name), factory);
+}
+
+export function listVectorBackends(): string[] {
+  return [...factories.keys()].sort();
+}
+
+export interface CreateVectorBackendOptions extends VectorBackendContext {
+  /** A registered name, an alias, or `"module:export"`. @default 'flat' */
+  backend?: string;
+  /** Module loader for `"module:export"` strings (injectable for tests). @default dynamic import */
+  importModule?: (specifier: string) => Promise<Record<string, unknown>>;
+}
+
+export async function createVectorBackend(options: CreateVectorBackendOptions): Promise<VectorBackend> {
+  const requested = options.backend ?? 'flat';
+  const context: VectorBackendContext = {
+    directory: options.directory,
+    name: options.name,
+    config: options.config,
+  };
+  const separator = requested.lastIndexOf(':');
+  if (separator > 0 && !factories.has(canonical(requested))) {
+    const specifier = requested.slice(0, separator);
+    const exportName = requested.slice(separator + 1) || 'default';
+    const load = options.importModule ?? ((path: string) => import(path) as Promise<Record<string, unknown>>);
+    let loaded: Record<string, unknown>;
+    try {
+      loaded = await load(specifier);
+    } catch (cause) {
+      throw new AutoSkillError('INVALID_CONFIG', `Cannot import vector backend module ${specifier}`, {
+        cause,
+        details: { backend: requested },
+      });
+    }
+    const factory = loaded[exportName];
+    if (typeof factory !== 'function') {
+      throw new AutoSkillError('INVALID_CONFIG', `Module ${specifier} has no function export ${exportName}`, {
+        details: { backend: requested },
+      });
+    }
+    return (factory as VectorBackendFactory)(context);
+  }
+  const factory = factories.get(canonical(requested));
+  if (!factory) {
+    throw new AutoSkillError('NO_SUCH_PROVIDER', `Unknown vector backend ${requested}`, {
+      details: { backend: requested, available: listVectorBackends() },
+    });
+  }
+  return factory(context);
+}
