@@ -31,7 +31,7 @@ export function assertWritableOwner(owner: string): string {
  */
 export function buildSkill(
   input: CreateSkillInput,
-  options: { skillMd?: string; resources: string[]; id: string; now: string },
+  options: { skillMd?: string; source?: string; resources: string[]; id: string; now: string },
 ): SkillWithText {
   const owner = assertWritableOwner(input.owner);
   const state = {
@@ -42,7 +42,7 @@ export function buildSkill(
   };
   if (options.skillMd !== undefined) {
     const skillMd = upsertSkillMdId(options.skillMd, options.id);
-    const parsed = parseSkillMd(skillMd, { owner, source: 'SKILL.md' });
+    const parsed = parseSkillMd(skillMd, { owner, source: options.source ?? 'SKILL.md' });
     return { skill: { ...parsed, ...state, id: options.id, owner, resources: options.resources }, skillMd };
   }
   const draft = SkillSchema.parse({ ...input, id: options.id, owner, resources: options.resources });

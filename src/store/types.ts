@@ -52,6 +52,8 @@ export interface CreateOptions {
    * The fields are then parsed from it, and the id is written into it.
    */
   skillMd?: string;
+  /** Names the origin of `skillMd` in error messages (e.g. the imported file's path). */
+  source?: string;
 }
 
 /** Fields an update may change; anything absent stays as it is. */

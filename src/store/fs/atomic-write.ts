@@ -4,7 +4,7 @@
  * pid and a counter, so two processes (or two writes in one process) never share one (the original's
  * fixed `.tmp` names collided — core.md §14 item 25).
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -62,4 +62,29 @@ export function writeFileAtomic(target: string, data: Uint8Array | string, durab
     throw error;
   }
   if (durability === 'fsync') fsyncDirectory(dirname(target));
+}
+
+/** Writes a file in place (no temp file); only for folders nobody can see yet. */
+export function writeFileDirect(target: string, data: Uint8Array | string, durability: Durability): void {
+  const fd = openSync(target, 'w');
+  try {
+    writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    if (durability === 'fsync') fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Creates a folder (and missing parents); true when this call created it, false when it existed. */
+export function makeFolder(path: string): boolean {
+  try {
+    mkdirSync(path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'ENOENT') throw error;
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  return makeFolder(path);
 }

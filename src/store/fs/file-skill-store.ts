@@ -25,7 +25,7 @@
  * log, never from a half-applied folder. With `durability: 'fsync'` steps 1, 3 and 4 also flush to disk,
  * which extends the argument to power loss.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
@@ -67,11 +67,12 @@ import type {
   StoreProblem,
   WriteContext,
 } from '../types.js';
-import { type Durability, writeFileAtomic } from './atomic-write.js';
+import { type Durability, makeFolder, writeFileAtomic, writeFileDirect } from './atomic-write.js';
 import { BlobPack, type BlobRef, sha256 } from './blob-pack.js';
 import { FileLock } from './file-lock.js';
 import { type LogEntry, RevisionLog } from './revision-log.js';
 import {
+  COMMON_DIR,
   type FoundSkill,
   type LibraryDir,
   listResources,
@@ -104,6 +105,11 @@ export interface FileSkillStoreOptions {
   clock?: () => Date;
   /** @default newSkillId (uuid4) */
   newId?: () => string;
+  /**
+   * Open without taking the lock or creating `.autoskill/` (e.g. a SkillBank on a read-only mount);
+   * every write fails with `READ_ONLY`. @default false
+   */
+  readOnly?: boolean;
 }
 
 interface SkillRecord {
@@ -122,7 +128,8 @@ interface HistoryIndex {
 interface PendingRevision {
   entry: LogEntry;
   skill: Skill;
-  content: Map<string, Uint8Array>;
+  /** The revision's bytes by sha-256, so applying it needs no pack reads. */
+  blobs: Map<string, Uint8Array>;
   /** `false` for baselines and hand edits: the folder already holds this content. */
   apply: boolean;
 }
@@ -156,6 +163,7 @@ export class FileSkillStore implements SkillStore {
   private readonly maxFileBytes: number;
   private readonly clock: () => Date;
   private readonly newId: () => string;
+  private readonly readOnly: boolean;
   private readonly lock: FileLock;
   private readonly log: RevisionLog;
   private readonly pack: BlobPack;
@@ -183,6 +191,7 @@ export class FileSkillStore implements SkillStore {
     this.maxFileBytes = options.maxFileBytes ?? 1_000_000;
     this.clock = options.clock ?? (() => new Date());
     this.newId = options.newId ?? newSkillId;
+    this.readOnly = options.readOnly ?? false;
     this.lock = new FileLock({
       path: join(this.stateDir, 'lock'),
       timeoutMs: options.lockTimeoutMs ?? 10_000,
@@ -314,14 +323,17 @@ export class FileSkillStore implements SkillStore {
   async writeBatch(writes: BatchWrite[], context: WriteContext): Promise<BatchResult[]> {
     return this.transaction((tx) =>
       writes.map((write): BatchResult => {
-        const mark = { revisions: tx.revisions.length, reserved: new Map(tx.reserved), ids: new Set(tx.ids) };
+        const mark = tx.revisions.length;
         try {
           const id = write.kind === 'replace' ? write.id : (write.input.id ?? this.newId());
           return { ok: true, skill: this.stageCreate(tx, id, write, context) };
         } catch (error) {
-          tx.revisions.length = mark.revisions;
-          tx.reserved = mark.reserved;
-          tx.ids = mark.ids;
+          // stageCreate reserves folder and id only once nothing can fail; drop what it staged before.
+          for (const dropped of tx.revisions.splice(mark)) {
+            tx.lastEntry.delete(dropped.entry.id);
+            const earlier = tx.revisions.findLast((item) => item.entry.id === dropped.entry.id);
+            if (earlier) tx.lastEntry.set(dropped.entry.id, earlier.entry);
+          }
           const failure = isAutoSkillError(error)
             ? error
             : new AutoSkillError('INTERNAL', (error as Error).message ?? String(error), { cause: error });
@@ -411,6 +423,69 @@ export class FileSkillStore implements SkillStore {
     });
   }
 
+  /**
+   * Copies skill folders into the read-only library `Common/<library>/<rel>/` (the bootstrap import of
+   * core.md §10). Each folder is assembled under `.autoskill/staging/` and moved into place with one
+   * rename, so a half-copied folder is never visible. Libraries have no revision history.
+   */
+  async writeLibrarySkills(
+    library: string,
+    items: LibrarySkillWrite[],
+    options: { overwrite: boolean },
+  ): Promise<LibraryWriteResult[]> {
+    const name = validateLibraryName(library);
+    if (this.readOnly)
+      throw new AutoSkillError('READ_ONLY', `The store at ${this.root} was opened read-only`);
+    return this.queue.run(async () => {
+      this.ensureStateDir();
+      await this.lock.acquire();
+      try {
+        this.recover();
+        this.syncFromLog('remote');
+        // Staging folders are only used under the lock: any left now belong to a killed import.
+        rmSync(join(this.stateDir, 'staging'), { recursive: true, force: true });
+        const results = items.map((item) => this.writeLibraryFolder(name, item, options.overwrite));
+        if (results.some((result) => result.status === 'imported')) this.loadAll();
+        return results;
+      } finally {
+        this.lock.release();
+      }
+    });
+  }
+
+  private writeLibraryFolder(
+    library: string,
+    item: LibrarySkillWrite,
+    overwrite: boolean,
+  ): LibraryWriteResult {
+    const location = `${COMMON_DIR}/${library}/${item.rel}`;
+    try {
+      const rel = normalizeResourcePath(item.rel);
+      const target = this.absolute(`${COMMON_DIR}/${library}/${rel}`);
+      if (existsSync(target) && !overwrite) return { location, status: 'skipped', reason: 'exists' };
+      const staging = join(this.stateDir, 'staging', `${process.pid}-${Math.random().toString(36).slice(2)}`);
+      mkdirSync(staging, { recursive: true });
+      for (const [rawPath, bytes] of Object.entries(item.files)) {
+        const file = join(staging, ...normalizeResourcePath(rawPath).split('/'));
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileAtomic(file, bytes, this.durability);
+      }
+      writeFileAtomic(join(staging, SKILL_FILE), item.skillMd, this.durability);
+      mkdirSync(dirname(target), { recursive: true });
+      if (existsSync(target)) this.moveToTrash(target);
+      renameSync(staging, target);
+      return { location, status: 'imported' };
+    } catch (error) {
+      const failure = isAutoSkillError(error) ? error : null;
+      return {
+        location,
+        status: 'failed',
+        reason: (error as Error).message,
+        code: failure?.code ?? 'INTERNAL',
+      };
+    }
+  }
+
   // ---------------------------------------------------------------- write internals
 
   private async writeOne(
@@ -482,8 +557,6 @@ export class FileSkillStore implements SkillStore {
     const location = existing
       ? existing.stored.location
       : this.allocateFolder(tx, owner, built.skill.name, id);
-    tx.reserved.set(location, id);
-    tx.ids.add(id);
     content.set(SKILL_FILE, Buffer.from(built.skillMd, 'utf8'));
     if (head) {
       const previous = this.contentOf(head);
@@ -491,6 +564,8 @@ export class FileSkillStore implements SkillStore {
         if (!content.has(path) && path !== SKILL_FILE) content.set(path, previous.get(path)!);
     }
     const op: RevisionOperation = existing ? 'update' : 'create';
+    tx.reserved.set(location, id);
+    tx.ids.add(id);
     const base: Omit<LogEntry, 'seq' | 'rev' | 'at' | 'actor' | 'reason'> = {
       id,
       op,
@@ -526,14 +601,16 @@ export class FileSkillStore implements SkillStore {
     apply = true,
   ): StoredSkill {
     const files: Record<string, BlobRef> = {};
+    const blobs = new Map<string, Uint8Array>();
     let skillMd: BlobRef | undefined;
     for (const [path, bytes] of payload.content) {
       const ref = this.pack.put(bytes);
+      blobs.set(ref.h, bytes);
       if (path === SKILL_FILE) skillMd = ref;
       else files[path] = ref;
     }
     if (!skillMd) throw new AutoSkillError('INTERNAL', 'A revision needs a SKILL.md');
-    const pendingPrevious = [...tx.revisions].reverse().find((item) => item.entry.id === base.id)?.entry;
+    const pendingPrevious = tx.lastEntry.get(base.id);
     const rev = (pendingPrevious ?? previous)?.rev ?? 0;
     const skill = payload.skill;
     const entry: LogEntry = {
@@ -557,7 +634,8 @@ export class FileSkillStore implements SkillStore {
       metadata: skill.metadata,
       from: base.from ?? null,
     };
-    tx.revisions.push({ entry, skill, content: payload.content, apply });
+    tx.revisions.push({ entry, skill, blobs, apply });
+    tx.lastEntry.set(entry.id, entry);
     return this.toStored(skill, entry);
   }
 
@@ -658,6 +736,11 @@ export class FileSkillStore implements SkillStore {
 
   private async transaction<T>(work: (tx: Transaction) => T): Promise<T> {
     if (!this.opened) throw new AutoSkillError('INTERNAL', 'The store is not open: call open() first');
+    if (this.readOnly) {
+      throw new AutoSkillError('READ_ONLY', `The store at ${this.root} was opened read-only`, {
+        details: { root: this.root },
+      });
+    }
     return this.queue.run(async () => {
       this.ensureStateDir();
       await this.lock.acquire();
@@ -670,6 +753,8 @@ export class FileSkillStore implements SkillStore {
           reserved: new Map(),
           ids: new Set(),
           unchangedCaptures: new Set(),
+          lastEntry: new Map(),
+          existingFolders: new Map(),
         };
         let result: T;
         try {
@@ -697,13 +782,15 @@ export class FileSkillStore implements SkillStore {
       JSON.stringify({ logOffset: this.logEnd, host: hostname(), pid: process.pid }),
       this.durability,
     );
-    for (const item of tx.revisions) item.entry.seq = this.seq + 1 + tx.revisions.indexOf(item);
+    tx.revisions.forEach((item, position) => {
+      item.entry.seq = this.seq + 1 + position;
+    });
     const offsets = this.log.append(tx.revisions.map((item) => item.entry));
     const changes: StoreChange[] = [];
     tx.revisions.forEach((item, position) => {
       const entry = item.entry;
       const previous = this.history.get(entry.id)?.head ?? null;
-      if (item.apply) this.applyEntry(entry, previous, (ref) => this.contentByHash(item.content, ref));
+      if (item.apply) this.applyEntry(entry, previous, (ref) => item.blobs.get(ref.h) ?? this.pack.read(ref));
       this.remember(entry, offsets[position]!);
       this.installEntry(entry, item.skill);
       changes.push(this.changeFor(entry, 'local'));
@@ -711,11 +798,6 @@ export class FileSkillStore implements SkillStore {
     this.logEnd = offsets.length > 0 ? this.log.size() : this.logEnd;
     rmSync(this.intentPath, { force: true });
     this.emit(changes);
-  }
-
-  private contentByHash(content: Map<string, Uint8Array>, ref: BlobRef): Uint8Array {
-    for (const bytes of content.values()) if (bytes.length === ref.n && sha256(bytes) === ref.h) return bytes;
-    return this.pack.read(ref);
   }
 
   /** Makes the folder of `entry` hold exactly its revision. Idempotent: recovery repeats it. */
@@ -729,18 +811,21 @@ export class FileSkillStore implements SkillStore {
       if (existsSync(dir)) this.moveToTrash(dir);
       return;
     }
-    mkdirSync(dir, { recursive: true });
+    // Files of a folder this call creates need no temp + rename: nothing refers to the folder until the
+    // write is over, and if it is killed half-way the journal makes the next lock holder write it again.
+    const fresh = makeFolder(dir);
+    const write = fresh ? writeFileDirect : writeFileAtomic;
     for (const [path, ref] of Object.entries(entry.files)) {
       const target = join(dir, ...path.split('/'));
       mkdirSync(dirname(target), { recursive: true });
-      writeFileAtomic(target, bytesOf(ref), this.durability);
+      write(target, bytesOf(ref), this.durability);
     }
     if (previous && !previous.deleted && previous.location === entry.location) {
       for (const path of Object.keys(previous.files)) {
         if (!(path in entry.files)) rmSync(join(dir, ...path.split('/')), { force: true });
       }
     }
-    writeFileAtomic(join(dir, SKILL_FILE), bytesOf(entry.skillMd), this.durability);
+    write(join(dir, SKILL_FILE), bytesOf(entry.skillMd), this.durability);
   }
 
   private moveToTrash(dir: string): void {
@@ -775,6 +860,7 @@ export class FileSkillStore implements SkillStore {
       }
     }
     rmSync(join(this.stateDir, 'trash'), { recursive: true, force: true });
+    rmSync(join(this.stateDir, 'staging'), { recursive: true, force: true });
     rmSync(this.intentPath, { force: true });
   }
 
@@ -786,9 +872,22 @@ export class FileSkillStore implements SkillStore {
       const location = `${USERS_DIR}/${user}/${folder}`;
       const holder = this.locations.get(location) ?? tx.reserved.get(location);
       if (holder !== undefined && holder !== id) continue;
-      if (holder === undefined && existsSync(this.absolute(location))) continue;
+      if (holder === undefined && this.folderExists(tx, user, folder)) continue;
       return location;
     }
+  }
+
+  private folderExists(tx: Transaction, user: string, folder: string): boolean {
+    let names = tx.existingFolders.get(user);
+    if (!names) {
+      try {
+        names = new Set(readdirSync(this.absolute(`${USERS_DIR}/${user}`)));
+      } catch {
+        names = new Set();
+      }
+      tx.existingFolders.set(user, names);
+    }
+    return names.has(folder);
   }
 
   // ---------------------------------------------------------------- loading
@@ -880,7 +979,7 @@ export class FileSkillStore implements SkillStore {
 
   /** Takes the lock when the state folder can be created; read-only SkillBanks are scanned without it. */
   private async tryLockForScan(): Promise<boolean> {
-    if (!existsSync(this.root)) return false;
+    if (this.readOnly || !existsSync(this.root)) return false;
     try {
       this.ensureStateDir();
     } catch (error) {
@@ -1179,6 +1278,21 @@ export class FileSkillStore implements SkillStore {
   }
 }
 
+/** One folder for `writeLibrarySkills`: SKILL.md text (id already in it) and resources. */
+export interface LibrarySkillWrite {
+  /** Folder path below `Common/<library>/`. */
+  rel: string;
+  skillMd: string;
+  files: Record<string, Uint8Array>;
+}
+
+export interface LibraryWriteResult {
+  location: string;
+  status: 'imported' | 'skipped' | 'failed';
+  reason?: string;
+  code?: string;
+}
+
 interface Transaction {
   revisions: PendingRevision[];
   /** Folders taken by this transaction (location → id). */
@@ -1187,4 +1301,8 @@ interface Transaction {
   ids: Set<string>;
   /** Skills whose captured disk state is the content this instance had loaded (what callers saw). */
   unchangedCaptures: Set<string>;
+  /** Newest revision staged per skill id. */
+  lastEntry: Map<string, LogEntry>;
+  /** Folder names present on disk per owner folder, read once per transaction. */
+  existingFolders: Map<string, Set<string>>;
 }
