@@ -102,7 +102,8 @@ export function parseEdit(current: Skill, text: string, now: string, source: str
   };
 }
 
-function hasDeclaredId(text: string): boolean {
+/** Whether the front matter of `text` declares a non-empty top-level `id:`. */
+export function hasDeclaredId(text: string): boolean {
   const match = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---/.exec(text);
   return match !== null && /^id[ \t]*:[ \t]*\S/im.test(match[1] ?? '');
 }

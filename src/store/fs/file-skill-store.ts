@@ -33,13 +33,14 @@ import { AutoSkillError, isAutoSkillError } from '../../shared/errors.js';
 import { parseJsonValue, validate } from '../../shared/json.js';
 import type { Skill } from '../../skill/schema.js';
 import { normalizeResourcePath, safeFolderName, validateLibraryName, validateUserId } from '../safe-paths.js';
-import { decodeSkillFile, newSkillId, parseSkillMd, slugify } from '../skill-codec.js';
+import { decodeSkillFile, newSkillId, parseSkillMd, slugify, upsertSkillMdId } from '../skill-codec.js';
 import {
   applyPatch,
   assertBaseRevision,
   assertWritableOwner,
   buildSkill,
   cloneStored,
+  hasDeclaredId,
   notFound,
   parseEdit,
   reparse,
@@ -484,6 +485,66 @@ export class FileSkillStore implements SkillStore {
         code: failure?.code ?? 'INTERNAL',
       };
     }
+  }
+
+  /**
+   * Writes the id each skill is known by into SKILL.md files that declare none (`autoskill ids
+   * normalize`). User skills get a `normalize-id` revision; library files are changed only with
+   * `includeLibraries` (and have no history). Ids do not change: a file's id is the one it was loaded with.
+   */
+  async normalizeIds(
+    options: { includeLibraries?: boolean; actor?: string } = {},
+  ): Promise<NormalizeIdsReport> {
+    const report: NormalizeIdsReport = { scanned: 0, changed: [], failed: [] };
+    const libraryChanges: Array<{ record: SkillRecord; text: string }> = [];
+    await this.transaction((tx) => {
+      for (const record of [...this.records.values()]) {
+        report.scanned += 1;
+        const file = join(record.dir, SKILL_FILE);
+        let text: string;
+        try {
+          text = decodeSkillFile(readFileSync(file), { source: file, maxBytes: this.maxFileBytes });
+        } catch (error) {
+          report.failed.push({ location: record.stored.location, message: (error as Error).message });
+          continue;
+        }
+        if (hasDeclaredId(text)) continue;
+        if (record.stored.readOnly) {
+          if (options.includeLibraries) libraryChanges.push({ record, text });
+          continue;
+        }
+        const head = this.captureDisk(tx, record);
+        const skillMd = upsertSkillMdId(text, record.stored.id);
+        const content = this.contentOf(head);
+        content.set(SKILL_FILE, Buffer.from(skillMd, 'utf8'));
+        const skill = { ...this.skillFromEntry(head), updatedAt: this.now() };
+        this.pushRevision(
+          tx,
+          { ...head, op: 'normalize-id', deleted: false, from: null },
+          {
+            actor: options.actor ?? 'ids-normalize',
+            reason: 'write the id into SKILL.md',
+          },
+          head,
+          { skill, content },
+        );
+        report.changed.push({ location: record.stored.location, id: record.stored.id });
+      }
+      for (const { record, text } of libraryChanges) {
+        try {
+          writeFileAtomic(
+            join(record.dir, SKILL_FILE),
+            upsertSkillMdId(text, record.stored.id),
+            this.durability,
+          );
+          report.changed.push({ location: record.stored.location, id: record.stored.id });
+        } catch (error) {
+          report.failed.push({ location: record.stored.location, message: (error as Error).message });
+        }
+      }
+      if (libraryChanges.length > 0) this.loadAll();
+    });
+    return report;
   }
 
   // ---------------------------------------------------------------- write internals
@@ -998,7 +1059,6 @@ export class FileSkillStore implements SkillStore {
       maxDepth: this.maxDepth,
     });
     const records = new Map<string, SkillRecord>();
-    const seenAt = new Map<string, string>();
     for (const item of found) {
       const loaded = this.loadFound(item, problems);
       if (!loaded) continue;
@@ -1016,25 +1076,27 @@ export class FileSkillStore implements SkillStore {
         if (!replace) continue;
       }
       records.set(id, loaded);
-      seenAt.set(id, item.location);
     }
     // Skills whose folder a writer has not created yet cannot exist here: the scan holds the lock.
     const changes: StoreChange[] = [];
     let added = 0;
     let changed = 0;
-    for (const [id, record] of records) {
-      const before = this.records.get(id);
-      if (!before) added += 1;
-      else if (before.hash !== record.hash || before.stored.location !== record.stored.location) changed += 1;
-      else continue;
-      changes.push({
-        type: 'upsert',
-        id,
-        owner: record.stored.owner,
-        revision: record.stored.revision,
-        origin: 'rescan',
-      });
-    }
+    if (!this.opened) added = records.size;
+    else
+      for (const [id, record] of records) {
+        const before = this.records.get(id);
+        if (!before) added += 1;
+        else if (before.hash !== record.hash || before.stored.location !== record.stored.location)
+          changed += 1;
+        else continue;
+        changes.push({
+          type: 'upsert',
+          id,
+          owner: record.stored.owner,
+          revision: record.stored.revision,
+          origin: 'rescan',
+        });
+      }
     let removed = 0;
     for (const [id, record] of this.records) {
       if (records.has(id)) continue;
@@ -1276,6 +1338,12 @@ export class FileSkillStore implements SkillStore {
   private now(): string {
     return this.clock().toISOString();
   }
+}
+
+export interface NormalizeIdsReport {
+  scanned: number;
+  changed: Array<{ location: string; id: string }>;
+  failed: Array<{ location: string; message: string }>;
 }
 
 /** One folder for `writeLibrarySkills`: SKILL.md text (id already in it) and resources. */

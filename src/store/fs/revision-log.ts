@@ -57,6 +57,69 @@ export interface ReadLogResult {
 
 const NEWLINE = 0x0a;
 
+const OPERATIONS = new Set<string>(REVISION_OPERATIONS);
+
+function isBlobRef(value: unknown): boolean {
+  const ref = value as Record<string, unknown> | null;
+  return (
+    typeof ref === 'object' &&
+    ref !== null &&
+    typeof ref.h === 'string' &&
+    Number.isInteger(ref.p) &&
+    Number.isInteger(ref.o) &&
+    Number.isInteger(ref.n)
+  );
+}
+
+/**
+ * The same check as `LogEntrySchema`, written out: opening a store reads thousands of lines and the
+ * schema costs several times the JSON parse. A line that fails it goes through the schema for the message.
+ */
+function looksLikeEntry(value: unknown): value is LogEntry {
+  const entry = value as Record<string, unknown> | null;
+  if (typeof entry !== 'object' || entry === null) return false;
+  const nullableString = (key: string) => entry[key] === null || typeof entry[key] === 'string';
+  const files = entry.files as Record<string, unknown> | null;
+  return (
+    Number.isInteger(entry.seq) &&
+    (entry.seq as number) > 0 &&
+    typeof entry.id === 'string' &&
+    entry.id !== '' &&
+    Number.isInteger(entry.rev) &&
+    (entry.rev as number) > 0 &&
+    OPERATIONS.has(entry.op as string) &&
+    typeof entry.at === 'string' &&
+    typeof entry.actor === 'string' &&
+    nullableString('reason') &&
+    typeof entry.owner === 'string' &&
+    entry.owner !== '' &&
+    typeof entry.location === 'string' &&
+    entry.location !== '' &&
+    typeof entry.deleted === 'boolean' &&
+    typeof entry.version === 'string' &&
+    typeof entry.name === 'string' &&
+    isBlobRef(entry.skillMd) &&
+    typeof files === 'object' &&
+    files !== null &&
+    !Array.isArray(files) &&
+    Object.values(files).every(isBlobRef) &&
+    nullableString('createdAt') &&
+    nullableString('updatedAt') &&
+    (entry.status === 'active' || entry.status === 'archived') &&
+    typeof entry.metadata === 'object' &&
+    entry.metadata !== null &&
+    !Array.isArray(entry.metadata) &&
+    (entry.from === null || Number.isInteger(entry.from))
+  );
+}
+
+/** Parses one log line; throws `STORE_CORRUPT` naming the problem. */
+export function parseEntry(text: string): LogEntry {
+  const value = parseJsonValue(text, { code: 'STORE_CORRUPT' });
+  if (looksLikeEntry(value)) return value;
+  return validate(value, LogEntrySchema, { code: 'STORE_CORRUPT' });
+}
+
 export class RevisionLog {
   readonly path: string;
   private readonly durability: Durability;
@@ -115,8 +178,7 @@ export class RevisionLog {
       start = newline + 1;
       if (text.trim() === '') continue;
       try {
-        const entry = validate(parseJsonValue(text), LogEntrySchema, { code: 'STORE_CORRUPT' });
-        result.entries.push({ entry, offset: lineOffset });
+        result.entries.push({ entry: parseEntry(text), offset: lineOffset });
       } catch (error) {
         result.bad.push({ offset: lineOffset, message: (error as Error).message });
       }
@@ -135,9 +197,7 @@ export class RevisionLog {
         const count = readSync(fd, buffer, 0, chunk, offset);
         const newline = buffer.subarray(0, count).indexOf(NEWLINE);
         if (newline >= 0) {
-          return validate(parseJsonValue(buffer.toString('utf8', 0, newline)), LogEntrySchema, {
-            code: 'STORE_CORRUPT',
-          });
+          return parseEntry(buffer.toString('utf8', 0, newline));
         }
         if (count < chunk) return null;
         chunk *= 4;

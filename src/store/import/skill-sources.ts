@@ -200,11 +200,11 @@ function isInside(dir: string, parent: string): boolean {
 /** A zip entry name as a safe relative path, or an `INVALID_PATH` error (absolute, `..`, drive letters). */
 export function normalizeZipPath(name: string): string {
   const slashed = name.replace(/\\/g, '/');
-  const escape = () =>
+  const escapes = () =>
     new AutoSkillError('INVALID_PATH', `Zip entry ${JSON.stringify(name)} escapes the target folder`, {
       details: { entry: name },
     });
-  if (/^([A-Za-z]:|\/)/.test(slashed) || slashed.split('/').includes('..')) throw escape();
+  if (/^([A-Za-z]:|\/)/.test(slashed) || slashed.split('/').includes('..')) throw escapes();
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(slashed)) {
     throw new AutoSkillError('INVALID_PATH', `Zip entry ${JSON.stringify(name)} has control characters`, {
@@ -212,6 +212,6 @@ export function normalizeZipPath(name: string): string {
     });
   }
   const segments = slashed.split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.length === 0) throw escape();
+  if (segments.length === 0) throw escapes();
   return segments.join('/');
 }

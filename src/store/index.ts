@@ -1,0 +1,31 @@
+/**
+ * @module Public surface of the store layer: the `SkillStore` contract, its filesystem and in-memory
+ * implementations, import, id normalisation and startup maintenance.
+ */
+
+export type { Durability } from './fs/atomic-write.js';
+export {
+  FileSkillStore,
+  type FileSkillStoreOptions,
+  type LibrarySkillWrite,
+  type LibraryWriteResult,
+  type NormalizeIdsReport,
+  STATE_DIR,
+} from './fs/file-skill-store.js';
+export type { LibraryDir } from './fs/scan.js';
+export {
+  type ImportedSkill,
+  type ImportReport,
+  type ImportSkillsOptions,
+  type ImportTarget,
+  importSkills,
+} from './import/import-skills.js';
+export { MemorySkillStore, type MemorySkillStoreOptions } from './memory-skill-store.js';
+export { normalizeResourcePath, validateLibraryName, validateUserId } from './safe-paths.js';
+export {
+  envFlag,
+  runStartupMaintenance,
+  type StartupMaintenanceOptions,
+  type StartupMaintenanceReport,
+} from './startup-maintenance.js';
+export type * from './types.js';
