@@ -292,6 +292,19 @@ describe.each(CASES)('$provider connector', (testCase) => {
     expect(isAutoSkillError(error, 'ABORTED')).toBe(true);
   });
 
+  it('ends a stream the caller aborts midway with an ABORTED error part', async () => {
+    scriptText('one two three four five six seven eight', { chunkDelayMs: 30 });
+    const controller = new AbortController();
+    const stream = await (await create()).doStream({ messages: MESSAGES, abortSignal: controller.signal });
+    const parts: LLMStreamPart[] = [];
+    for await (const part of stream) {
+      parts.push(part);
+      if (parts.length === 1) controller.abort();
+    }
+    expect(parts.at(-1)).toMatchObject({ type: 'error', error: { code: 'ABORTED' } });
+    expect(parts.some((part) => part.type === 'finish')).toBe(false);
+  });
+
   it('generates the same text it streams', async () => {
     scriptText('same words both ways');
     scriptText('same words both ways');

@@ -54,7 +54,12 @@ function usageOf(line: ChatLine): LLMUsage | undefined {
 }
 
 /** Newline-delimited JSON → validated lines; a broken connection becomes a retryable UPSTREAM_ERROR. */
-async function* readJsonLines(body: ReadableStream<Uint8Array>, idleMs: number, onTimeout: () => void) {
+async function* readJsonLines(
+  body: ReadableStream<Uint8Array>,
+  idleMs: number,
+  onTimeout: () => void,
+  abortSignal: AbortSignal | undefined,
+) {
   const text = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>);
   let pending = '';
   const parse = (line: string) =>
@@ -68,6 +73,12 @@ async function* readJsonLines(body: ReadableStream<Uint8Array>, idleMs: number, 
     }
   } catch (cause) {
     if (isAutoSkillError(cause)) throw cause;
+    if (abortSignal?.aborted) {
+      throw new AutoSkillError('ABORTED', 'The ollama stream was aborted by the caller', {
+        cause,
+        details: { provider: 'ollama' },
+      });
+    }
     throw new AutoSkillError('UPSTREAM_ERROR', 'The ollama stream broke off before it was complete', {
       cause,
       isRetryable: true,
@@ -201,9 +212,13 @@ export function createOllamaLLMConnector(config: LLMConfig, { env, fetch }: LLMF
           const splitter = new ThinkTagSplitter();
           let last: ChatLine | undefined;
           try {
-            for await (const line of readJsonLines(response.body, call.timeoutMs ?? config.timeoutMs, () =>
-              cancelBody.abort(),
-            )) {
+            const lines = readJsonLines(
+              response.body,
+              call.timeoutMs ?? config.timeoutMs,
+              () => cancelBody.abort(),
+              call.abortSignal,
+            );
+            for await (const line of lines) {
               if (line.error) {
                 throw new AutoSkillError('UPSTREAM_ERROR', `ollama sent an error mid-stream: ${line.error}`, {
                   isRetryable: true,

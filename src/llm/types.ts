@@ -7,9 +7,10 @@
  * - `doGenerate` resolves with the whole reply or rejects with an `AutoSkillError`.
  * - `doStream` rejects (after the HTTP client's retries) when the call fails before the first byte of the
  *   reply: bad key, 4xx/5xx, timeout while connecting. Once the stream is handed out, a failure (the
- *   connection breaks, the provider sends an error event, the idle timeout fires) arrives as one in-band
- *   `error` part and the stream then closes; it never errors the `ReadableStream` itself. A stream that
- *   ends normally always ends with exactly one `finish` part.
+ *   connection breaks, the provider sends an error event, the idle timeout fires, the caller aborts) arrives
+ *   as one in-band `error` part (code `UPSTREAM_ERROR`, `UPSTREAM_TIMEOUT`, `INVALID_RESPONSE` or
+ *   `ABORTED`) and the stream then closes; it never errors the `ReadableStream` itself. A stream that
+ *   ends normally always ends with exactly one `finish` part. Cancelling the reader aborts the request.
  */
 import type { AutoSkillError } from '../shared/errors.js';
 
