@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAutoSkillError } from '../src/shared/errors.js';
+import { toAgentSkill, validateAgentSkillText } from '../src/skill/agent-skills.js';
 import type { Skill } from '../src/skill/schema.js';
 import { decodeSkillFile, parseSkillMd, renderSkillMd } from '../src/skill/skill-md.js';
 import { requireFixtures, SKILLBANK } from './support/fixtures.js';
@@ -139,5 +140,16 @@ describe('SkillBank corpus', () => {
       expect(skill?.instructions.startsWith('# Goal')).toBe(true);
       expect(skill?.instructions).not.toContain('## Prompt');
     }
+  });
+
+  it('exports every loaded skill as a spec-valid Agent Skill', () => {
+    const invalid: string[] = [];
+    for (const { path, skill } of outcomes) {
+      if (!skill) continue;
+      const exported = toAgentSkill(skill);
+      if (validateAgentSkillText(exported.text, { folderName: exported.folderName }).length > 0)
+        invalid.push(path);
+    }
+    expect(invalid).toEqual([]);
   });
 });
