@@ -16,7 +16,12 @@ function packageVersion(): string {
 /** A subcommand module registers its commands on the root program. */
 export type CommandModule = { register(program: Command): void };
 
-const COMMAND_MODULES: Array<() => Promise<CommandModule>> = [() => import('./commands/skills-validate.js')];
+const COMMAND_MODULES: Array<() => Promise<CommandModule>> = [
+  () => import('./commands/skills-validate.js'),
+  () => import('./commands/skills.js'),
+  () => import('./commands/import.js'),
+  () => import('./commands/ids.js'),
+];
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('autoskill')

@@ -46,11 +46,11 @@ export function nameProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'must be a string';
   if (value.length === 0) return 'must not be empty';
   if ([...value].length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters`;
-  if (value === '.' || value === '..') return 'must not be "." or ".."';
-  if (value.startsWith('.')) return 'must not start with a dot';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(value)) return 'must not contain control characters';
   if (/[/\\]/.test(value)) return 'must not contain "/" or "\\"';
+  if (value === '.' || value === '..') return 'must not be "." or ".."';
+  if (value.startsWith('.')) return 'must not start with a dot';
   if (!NAME_PATTERN.test(value)) return 'may contain only letters, digits, ".", "_", "@" and "-"';
   return null;
 }
