@@ -4,6 +4,7 @@
  */
 
 export interface EmbedOptions {
+  /** Texts to embed; an empty (or blank) text gets an all-zero vector. */
   texts: readonly string[];
   abortSignal?: AbortSignal;
 }
@@ -29,7 +30,10 @@ export interface EmbeddingConnector {
   /** Canonical provider name after alias resolution, e.g. `dashscope` for `qwen`. */
   readonly provider: string;
   readonly modelId: string;
-  /** Vector length when known before the first call; `undefined` until then for remote models. */
+  /**
+   * Vector length: the configured one, else (remote models) `undefined` until the first response, then
+   * the length that response had. Every later vector must have it (`DIMENSION_MISMATCH` otherwise).
+   */
   readonly dimensions: number | undefined;
   readonly maxBatchSize: number;
   /** True for the `none` connector: callers skip all vector work. */
