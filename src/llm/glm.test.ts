@@ -46,6 +46,19 @@ describe('glm connector', () => {
     expect(request?.headers.authorization).not.toContain('s3cr3t');
   });
 
+  it('matches the documented request body', async () => {
+    server.enqueue('chat', 'ok');
+    await (await create({ thinkingMode: true })).doGenerate({
+      messages: [
+        { role: 'system', content: '你是一个有用的AI助手。' },
+        { role: 'user', content: '请介绍一下人工智能的发展历程。' },
+      ],
+      temperature: 1,
+      maxTokens: 65536,
+    });
+    expect(server.lastRequest()?.body).toEqual(JSON.parse(fixture('glm-chat-request.json')));
+  });
+
   it('returns prose verbatim, never a JSON fragment found inside it (original bug)', async () => {
     server.enqueue('chat', { type: 'raw', body: fixture('glm-chat-response.json') });
     const result = await (await create()).doGenerate({ messages: [{ role: 'user', content: 'x' }] });

@@ -38,6 +38,15 @@ describe('internlm connector', () => {
     expect(result.usage).toEqual({ promptTokens: 12, completionTokens: 33, totalTokens: 45 });
   });
 
+  it('matches the documented request, extraBody fields included', async () => {
+    server.enqueue('chat', 'ok');
+    await (await create({ extraBody: { n: 1, top_p: 0.9 } })).doGenerate({
+      messages: [{ role: 'user', content: 'Hello!' }],
+      temperature: 0.8,
+    });
+    expect(server.lastRequest()?.body).toEqual(JSON.parse(fixture('internlm-chat-request.json')));
+  });
+
   it('repeats once without thinking_mode when the server rejects it, then stops sending it', async () => {
     server.enqueue(
       'chat',
