@@ -22,7 +22,8 @@ import { stringify as stringifyYaml } from 'yaml';
 import { AutoSkillError, isAutoSkillError } from '../shared/errors.js';
 import { type FrontMatterEntry, parseFrontMatter } from './front-matter.js';
 import type { Skill } from './schema.js';
-import { decodeSkillFile, splitFrontMatter } from './skill-md.js';
+import { decodeSkillFile } from './skill-file.js';
+import { normaliseText, splitFrontMatter } from './skill-md-text.js';
 import { asciiSlug } from './slug.js';
 
 export const AGENT_SKILL_FIELDS = [
@@ -98,8 +99,7 @@ export function validateAgentSkillText(
   options: ValidateAgentSkillTextOptions,
 ): AgentSkillProblem[] {
   const path = options.path ?? SKILL_FILE;
-  const normalised = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, '\n');
-  const split = splitFrontMatter(normalised);
+  const split = splitFrontMatter(normaliseText(text));
   if (split.frontMatter === null) {
     return [
       {

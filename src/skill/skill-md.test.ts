@@ -371,3 +371,12 @@ describe('upsertSkillMdId', () => {
     expect(updated.replace(/^id: .*\n/m, '')).toBe(text);
   });
 });
+
+describe('upsertSkillMdId and block scalars', () => {
+  it('does not take an indented --- inside a block scalar for the end of the front matter', () => {
+    const text = '---\nname: a\nnotes: |\n  ---\nid: old\n---\nbody\n';
+    const updated = upsertSkillMdId(text, 'new');
+    expect(updated).toBe('---\nname: a\nnotes: |\n  ---\nid: "new"\n---\nbody\n');
+    expect(parseSkillMd(updated, { owner: 'u1' }).id).toBe('new');
+  });
+});

@@ -29,6 +29,13 @@ import { AutoSkillError } from '../shared/errors.js';
 import { type FrontMatterEntry, type FrontMatterNode, parseFrontMatter, setOwn } from './front-matter.js';
 import { deterministicSkillId } from './ids.js';
 import type { Skill, SkillExample } from './schema.js';
+import { extractBody, firstHeading, firstParagraph, renderHead, trailerResources } from './skill-md-body.js';
+import { normaliseText, quoteScalar, splitFrontMatter, stripLeadingBlankLines } from './skill-md-text.js';
+
+export type { DecodeSkillFileOptions } from './skill-file.js';
+export { DEFAULT_MAX_SKILL_FILE_BYTES, decodeSkillFile } from './skill-file.js';
+export { quoteScalar, splitFrontMatter } from './skill-md-text.js';
+export { upsertSkillMdId } from './upsert-id.js';
 
 export interface ParseSkillMdOptions {
   /** A user id, or `library:<name>` for library skills. */
@@ -44,14 +51,6 @@ export interface ParseSkillMdOptions {
   deterministicIdKey?: string;
 }
 
-export interface DecodeSkillFileOptions {
-  /** The file's path, used in error messages. */
-  source: string;
-  /** Larger files are refused. @default 1_000_000 */
-  maxBytes?: number;
-}
-
-export const DEFAULT_MAX_SKILL_FILE_BYTES = 1_000_000;
 export const DEFAULT_SKILL_VERSION = '0.1.0';
 /** Display limits of the body's trailing sections (the front matter always keeps everything). */
 export const MAX_RENDERED_FILES = 50;
@@ -71,9 +70,6 @@ const CONSUMED_KEYS = new Set([
   'instructions',
 ]);
 const ID_KEYS = new Set(['id', 'skill_id']);
-const PROMPT_HEADER = /^##[ \t]+prompt[ \t]*$/im;
-const MAX_LEGACY_UNWRAP = 8;
-
 function fileError(
   source: string | undefined,
   line: number,
@@ -85,46 +81,6 @@ function fileError(
   return new AutoSkillError('INVALID_SKILL_FILE', `${where}:${line}: ${message}`, {
     details: { source, line, reason, ...extra },
   });
-}
-
-/** Line ends become LF and a leading byte-order mark is dropped. */
-function normaliseText(text: string): string {
-  const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return withoutBom.includes('\r') ? withoutBom.replace(/\r\n?/g, '\n') : withoutBom;
-}
-
-interface SplitFile {
-  frontMatter: string | null;
-  body: string;
-  /** 1-based line of the body's first line. */
-  bodyLine: number;
-}
-
-/** Splits `---` front matter from the body; an unclosed block means the whole text is body (as the original). */
-export function splitFrontMatter(text: string): SplitFile {
-  const firstEnd = text.indexOf('\n');
-  const firstLine = firstEnd === -1 ? text : text.slice(0, firstEnd);
-  if (firstLine.trim() !== '---' || firstEnd === -1) return { frontMatter: null, body: text, bodyLine: 1 };
-  let start = firstEnd + 1;
-  let line = 2;
-  while (start <= text.length) {
-    const end = text.indexOf('\n', start);
-    const current = end === -1 ? text.slice(start) : text.slice(start, end);
-    // The closing marker starts the line (YAML's own rule), so an indented `---` inside a block scalar
-    // does not end the front matter.
-    if (current.startsWith('---') && current.trimEnd() === '---') {
-      return {
-        // Up to and including the last newline: a keep-chomped block scalar (`|+`) owns it.
-        frontMatter: text.slice(firstEnd + 1, start),
-        body: end === -1 ? '' : text.slice(end + 1),
-        bodyLine: line + 1,
-      };
-    }
-    if (end === -1) break;
-    start = end + 1;
-    line += 1;
-  }
-  return { frontMatter: null, body: text, bodyLine: 1 };
 }
 
 /** Trims, drops blanks and de-duplicates case-insensitively, keeping the first spelling. */
@@ -257,184 +213,6 @@ function readFields(entries: FrontMatterEntry[], source: string | undefined): Fr
   return fields;
 }
 
-/** Index of the last line exactly equal to `header` that starts before `end`, or -1. */
-function lastHeaderLine(text: string, header: string, end: number): number {
-  let from = end - header.length;
-  while (from >= 0) {
-    const index = text.lastIndexOf(header, from);
-    if (index === -1) return -1;
-    const after = index + header.length;
-    const startsLine = index === 0 || text.charCodeAt(index - 1) === 10;
-    const endsLine = after === text.length || text.charCodeAt(after) === 10;
-    if (startsLine && endsLine && after <= end) return index;
-    from = index - 1;
-  }
-  return -1;
-}
-
-function lineAfter(text: string, index: number): number {
-  const end = text.indexOf('\n', index);
-  return end === -1 ? text.length : end + 1;
-}
-
-function bulletLines(section: string): string[] | null {
-  const bullets: string[] = [];
-  for (const line of section.split('\n')) {
-    const trimmed = line.trim();
-    if (trimmed === '') continue;
-    if (!trimmed.startsWith('- ')) return null;
-    bullets.push(trimmed.slice(2).trim());
-  }
-  return bullets;
-}
-
-const FILE_BULLET = /^`([^`]+)`$/;
-
-/** The last `## Files` section before `end` when it is a bullet list, with its back-ticked paths. */
-function filesSection(region: string, end: number): { index: number; resources: string[] } | undefined {
-  const index = lastHeaderLine(region, '## Files', end);
-  if (index === -1) return undefined;
-  const bullets = bulletLines(region.slice(lineAfter(region, index), end));
-  if (bullets === null) return undefined;
-  const resources: string[] = [];
-  for (const bullet of bullets) {
-    const path = FILE_BULLET.exec(bullet)?.[1];
-    if (path !== undefined) resources.push(path);
-  }
-  return { index, resources };
-}
-
-/** Resources of the renderer's trailing sections (everything after the prompt). */
-function trailerResources(trailers: string): string[] {
-  const triggers = lastHeaderLine(trailers, '## Triggers', trailers.length);
-  const examples = lastHeaderLine(trailers, '## Examples', trailers.length);
-  const ends = [triggers, examples].filter((index) => index !== -1);
-  const end = ends.length > 0 ? Math.min(...ends) : trailers.length;
-  return filesSection(trailers, end)?.resources ?? [];
-}
-
-interface BodyContext {
-  name: string;
-  description: string;
-  /** Whether the file has front matter (trailers are then cross-checked with it). */
-  hasFrontMatter: boolean;
-  hasTriggers: boolean;
-  hasExamples: boolean;
-}
-
-interface BodyParts {
-  instructions: string;
-  resources: string[];
-  /** Trigger bullets of a trailing `## Triggers` section, read only for files without front matter. */
-  bodyTriggers: string[];
-}
-
-function displayTitle(name: string): string {
-  return name.replace(/\s+/g, ' ').trim();
-}
-
-/** The body up to and including the `## Prompt` line, exactly as the renderer writes it. */
-function renderHead(name: string, description: string): string {
-  const description_ = normaliseText(description);
-  return description_ === ''
-    ? `# ${displayTitle(name)}\n\n## Prompt\n`
-    : `# ${displayTitle(name)}\n\n${description_}\n\n## Prompt\n`;
-}
-
-function stripLeadingBlankLines(text: string): string {
-  const match = /^(?:[ \t]*\n)+/.exec(text);
-  return match ? text.slice(match[0].length) : text;
-}
-
-/** Drops copies of `# <name> … ## Prompt` that the original's round-trip bug nested into prompts. */
-function unwrapLegacyNesting(region: string, name: string): string {
-  let current = region;
-  const folded = name.trim().toLowerCase();
-  for (let round = 0; round < MAX_LEGACY_UNWRAP; round += 1) {
-    const text = stripLeadingBlankLines(current);
-    const titleEnd = lineAfter(text, 0);
-    const title = text.slice(0, titleEnd).replace(/\n$/, '');
-    if (!title.startsWith('# ') || title.slice(2).trim().toLowerCase() !== folded) return current;
-    let cursor = titleEnd;
-    let found = -1;
-    while (cursor < text.length) {
-      const next = lineAfter(text, cursor);
-      const line = text.slice(cursor, next).replace(/\n$/, '');
-      if (PROMPT_HEADER.test(line)) {
-        found = next;
-        break;
-      }
-      if (line.startsWith('#')) return current;
-      cursor = next;
-    }
-    if (found === -1) return current;
-    current = text.slice(found);
-  }
-  return current;
-}
-
-function extractBody(body: string, context: BodyContext): BodyParts {
-  const text = stripLeadingBlankLines(body);
-  const head = renderHead(context.name, context.description);
-  let start: number;
-  if (text.startsWith(head)) {
-    start = head.length;
-  } else {
-    const match = PROMPT_HEADER.exec(text);
-    if (!match) return { instructions: text.trim(), resources: [], bodyTriggers: [] };
-    start = lineAfter(text, match.index);
-  }
-  let region = text.slice(start);
-  let end = region.length;
-  const resources: string[] = [];
-  let bodyTriggers: string[] = [];
-
-  if (context.hasExamples) {
-    const index = lastHeaderLine(region, '## Examples', end);
-    if (index !== -1) end = index;
-  }
-  if (context.hasTriggers || !context.hasFrontMatter) {
-    const index = lastHeaderLine(region, '## Triggers', end);
-    if (index !== -1) {
-      const bullets = context.hasFrontMatter ? [] : bulletLines(region.slice(lineAfter(region, index), end));
-      if (bullets !== null) {
-        bodyTriggers = bullets;
-        end = index;
-      }
-    }
-  }
-  const files = filesSection(region, end);
-  if (files) {
-    resources.push(...files.resources);
-    end = files.index;
-  }
-  region = unwrapLegacyNesting(region.slice(0, end), context.name);
-  return { instructions: region.trim(), resources, bodyTriggers };
-}
-
-/** First paragraph after the first `# ` heading (the original's description fallback). */
-function firstParagraph(body: string): string {
-  const lines = body.split('\n');
-  const heading = lines.findIndex((line) => line.startsWith('# '));
-  if (heading === -1) return '';
-  const collected: string[] = [];
-  for (const line of lines.slice(heading + 1)) {
-    const trimmed = line.trim();
-    if (trimmed === '') {
-      if (collected.length > 0) break;
-      continue;
-    }
-    if (trimmed.startsWith('#')) break;
-    collected.push(trimmed);
-  }
-  return collected.join(' ');
-}
-
-function firstHeading(body: string): string {
-  const match = /^# (.*)$/m.exec(body);
-  return match?.[1]?.trim() ?? '';
-}
-
 /**
  * Parses SKILL.md text into a Skill. Throws `AutoSkillError('INVALID_SKILL_FILE')` whose message starts
  * with `<source>:<line>:` and whose details hold `{source, line, reason}`.
@@ -492,16 +270,6 @@ export function parseSkillMd(text: string, options: ParseSkillMdOptions): Skill 
     createdAt: null,
     updatedAt: null,
   };
-}
-
-const EXTRA_ESCAPES = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
-
-/** A JSON string literal, which is also a YAML double-quoted scalar; escapes what YAML forbids raw. */
-export function quoteScalar(value: string): string {
-  return JSON.stringify(value).replace(
-    EXTRA_ESCAPES,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 function indentBlock(text: string): string {
@@ -622,107 +390,4 @@ export function renderSkillMd(skill: Skill): string {
     front.push(`instructions: ${quoteScalar(normalised.instructions)}`);
   }
   return `---\n${front.join('\n')}\n${renderExtraFrontMatter(skill.extraFrontMatter)}---\n\n${body}\n`;
-}
-
-function lineOfOffset(bytes: Uint8Array, offset: number): number {
-  let line = 1;
-  for (let index = 0; index < offset; index += 1) if (bytes[index] === 10) line += 1;
-  return line;
-}
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
-/**
- * Turns a SKILL.md file's bytes into text: refuses files over `maxBytes`, files with a NUL byte (binary)
- * and invalid UTF-8, each with an `INVALID_SKILL_FILE` error naming the file (and the line when known).
- */
-export function decodeSkillFile(bytes: Uint8Array, options: DecodeSkillFileOptions): string {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_SKILL_FILE_BYTES;
-  const source = options.source;
-  if (bytes.byteLength > maxBytes) {
-    throw new AutoSkillError(
-      'INVALID_SKILL_FILE',
-      `${source}: file is too large (${bytes.byteLength} bytes, limit ${maxBytes})`,
-      { details: { source, reason: 'too_large', bytes: bytes.byteLength, maxBytes } },
-    );
-  }
-  const nul = bytes.indexOf(0);
-  if (nul !== -1) {
-    throw fileError(source, lineOfOffset(bytes, nul), 'binary', 'file is binary (contains a NUL byte)', {
-      offset: nul,
-    });
-  }
-  try {
-    return UTF8.decode(bytes);
-  } catch (cause) {
-    const offset = firstInvalidUtf8(bytes);
-    throw new AutoSkillError(
-      'INVALID_SKILL_FILE',
-      `${source}:${lineOfOffset(bytes, offset)}: file is not valid UTF-8`,
-      { cause, details: { source, line: lineOfOffset(bytes, offset), reason: 'invalid_utf8', offset } },
-    );
-  }
-}
-
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let index = 0;
-  while (index < bytes.length) {
-    const byte = bytes[index] ?? 0;
-    const length =
-      byte < 0x80
-        ? 1
-        : byte >= 0xc2 && byte < 0xe0
-          ? 2
-          : byte >= 0xe0 && byte < 0xf0
-            ? 3
-            : byte >= 0xf0 && byte < 0xf5
-              ? 4
-              : 0;
-    if (length === 0) return index;
-    try {
-      UTF8.decode(bytes.subarray(index, index + length));
-    } catch {
-      return index;
-    }
-    index += length;
-  }
-  return bytes.length;
-}
-
-const TOP_LEVEL_ID = /^id[ \t]*:/i;
-
-/**
- * Writes `id: "<id>"` into a SKILL.md's front matter: replaces the top-level `id` key (and any block
- * value under it) or inserts it as the first front-matter line; adds a front-matter block when the file
- * has none. Every other byte is kept, including CR LF line ends.
- */
-export function upsertSkillMdId(text: string, id: string): string {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const bom = text.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
-  const content = bom ? text.slice(1) : text;
-  const idLine = `id: ${quoteScalar(id)}`;
-  const lines = content.split('\n');
-  const bare = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
-  const close =
-    bare(lines[0] ?? '').trim() === '---'
-      ? lines.findIndex((line, index) => index > 0 && bare(line).trim() === '---')
-      : -1;
-  if (close === -1) return `${bom}---${eol}${idLine}${eol}---${eol}${eol}${content}`;
-  const lineEnd = lines[0]?.endsWith('\r') ? '\r' : '';
-  const existing = lines.findIndex((line, index) => index > 0 && index < close && TOP_LEVEL_ID.test(line));
-  if (existing === -1) {
-    lines.splice(1, 0, `${idLine}${lineEnd}`);
-  } else {
-    let blockEnd = existing + 1;
-    while (
-      blockEnd < close &&
-      /^[ \t]/.test(lines[blockEnd] ?? '') &&
-      bare(lines[blockEnd] ?? '').trim() !== ''
-    ) {
-      blockEnd += 1;
-    }
-    const ending = lines[existing]?.endsWith('\r') ? '\r' : '';
-    lines.splice(existing, blockEnd - existing, `${idLine}${ending}`);
-  }
-  return bom + lines.join('\n');
 }
