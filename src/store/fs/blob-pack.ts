@@ -31,6 +31,8 @@ export class BlobPack {
   private readonly durability: Durability;
   private readonly known = new Map<string, BlobRef>();
   private pending: Buffer[] = [];
+  /** Blobs of the open transaction, readable before `flush`. */
+  private readonly pendingByHash = new Map<string, Buffer>();
   private pendingBytes = 0;
   private current: { number: number; fd: number; size: number } | null = null;
   private readonly readFds = new Map<number, number>();
@@ -48,6 +50,7 @@ export class BlobPack {
   /** Starts a transaction: another process may have appended since, so re-read the pack's size. */
   begin(): void {
     this.pending = [];
+    this.pendingByHash.clear();
     this.pendingBytes = 0;
     if (this.current) this.current.size = fstatSync(this.current.fd).size;
   }
@@ -59,7 +62,9 @@ export class BlobPack {
     if (existing) return existing;
     const pack = this.openForAppend();
     const ref: BlobRef = { h: hash, p: pack.number, o: pack.size + this.pendingBytes, n: data.length };
-    this.pending.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.pending.push(buffer);
+    this.pendingByHash.set(hash, buffer);
     this.pendingBytes += data.length;
     this.known.set(hash, ref);
     return ref;
@@ -72,6 +77,7 @@ export class BlobPack {
     if (this.durability === 'fsync') fsyncSync(this.current.fd);
     this.current.size += this.pendingBytes;
     this.pending = [];
+    this.pendingByHash.clear();
     this.pendingBytes = 0;
   }
 
@@ -83,10 +89,13 @@ export class BlobPack {
         this.known.delete(hash);
     }
     this.pending = [];
+    this.pendingByHash.clear();
     this.pendingBytes = 0;
   }
 
   read(ref: BlobRef): Buffer {
+    const pending = this.pendingByHash.get(ref.h);
+    if (pending) return pending;
     let fd = this.readFds.get(ref.p);
     if (fd === undefined) {
       try {

@@ -315,10 +315,9 @@ export class FileSkillStore implements SkillStore {
     context: WriteContext,
     options: CreateOptions = {},
   ): Promise<StoredSkill> {
-    const [result] = await this.writeBatch([{ kind: 'create', input, options }], context);
-    if (!result) throw new AutoSkillError('INTERNAL', 'create produced no result');
-    if (!result.ok) throw this.rebuildError(result.error);
-    return result.skill;
+    return this.transaction((tx) =>
+      this.stageCreate(tx, input.id ?? this.newId(), { kind: 'create', input, options }, context),
+    );
   }
 
   async writeBatch(writes: BatchWrite[], context: WriteContext): Promise<BatchResult[]> {
@@ -766,6 +765,8 @@ export class FileSkillStore implements SkillStore {
     base: number | undefined,
   ): void {
     if (base === undefined || base === head.rev) return;
+    // A baseline records the state that existed before any history: the state a caller at 0 saw.
+    if (base === 0 && head.rev === 1 && head.op === 'baseline') return;
     if (base === seen && head.rev === seen + 1 && !head.deleted && tx.unchangedCaptures.has(id)) return;
     assertBaseRevision(id, head.rev, base);
   }
@@ -1299,16 +1300,6 @@ export class FileSkillStore implements SkillStore {
   private readOnlyError(stored: StoredSkill): AutoSkillError {
     return new AutoSkillError('READ_ONLY', `Skill ${stored.id} belongs to the read-only ${stored.owner}`, {
       details: { id: stored.id, owner: stored.owner },
-    });
-  }
-
-  private rebuildError(error: {
-    code: string;
-    message: string;
-    details: Record<string, unknown>;
-  }): AutoSkillError {
-    return new AutoSkillError(error.code as AutoSkillError['code'], error.message, {
-      details: error.details,
     });
   }
 
