@@ -68,10 +68,10 @@ export function explainUpstreamError(error: unknown, options: ExplainOptions): A
   if (error.code === 'ABORTED' || error.details['hint'] !== undefined) return error;
   if (!['UPSTREAM_ERROR', 'UPSTREAM_TIMEOUT', 'INVALID_RESPONSE'].includes(error.code)) return error;
   const hint = adviceFor(error, options);
-  const message = error.message.includes(options.provider)
+  const named = error.message.includes(options.provider)
     ? error.message
     : `${options.provider}: ${error.message}`;
-  return new AutoSkillError(error.code, `${message}. ${hint}`, {
+  return new AutoSkillError(error.code, `${named.replace(/[.\s]+$/, '')}. ${hint}`, {
     cause: error,
     isRetryable: error.isRetryable,
     details: { ...error.details, provider: options.provider, model: options.modelId, hint },
