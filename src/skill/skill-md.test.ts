@@ -218,6 +218,7 @@ describe('parseSkillMd', () => {
       'user-invocable': true,
       metadata: { author: 'vercel', version: '1.0.0' },
     });
+    expect(Object.keys(value.extraFrontMatter)).toEqual(['license', 'user-invocable', 'metadata']);
     const rendered = renderSkillMd(value);
     expect(rendered).toContain('version: "1.10"');
     expect(rendered).toMatch(/license: MIT\nuser-invocable: true\nmetadata:\n {2}author: vercel\n/);
