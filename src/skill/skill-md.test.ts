@@ -273,6 +273,8 @@ describe('parseSkillMd', () => {
     const value = parseSkillMd('---\nname: x\n__proto__:\n  polluted: yes\n---\n', { owner: 'u1' });
     expect(Object.keys(value.extraFrontMatter)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const back = parseSkillMd(renderSkillMd(value), { owner: 'u1' });
+    expect(JSON.stringify(back.extraFrontMatter)).toBe('{"__proto__":{"polluted":"yes"}}');
   });
 });
 
