@@ -23,7 +23,9 @@ import type { LLMConnector } from './types.js';
 /** A registry holding the built-in connectors; tests and embedders may build their own. */
 export function createDefaultLLMConnectorRegistry(): LLMConnectorRegistry {
   const registry = createLLMConnectorRegistry();
-  registry.register('offline', () => createOfflineLLMConnector(), { aliases: ['mock'] });
+  registry.register('offline', (config) => createOfflineLLMConnector({ modelId: config.model }), {
+    aliases: ['mock'],
+  });
   registry.register('openai', createOpenAILLMConnector);
   registry.register('generic', createGenericLLMConnector, {
     aliases: ['universal', 'custom', 'openai-compatible', 'openai_compatible'],
