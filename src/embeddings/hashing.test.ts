@@ -1,12 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ORIGINAL_STORE } from '../../test/support/fixtures.js';
 import { runEmbeddingConnectorContract } from '../testing/embedding-connector-contract.js';
 import {
   createHashingEmbeddingConnector,
+  forEachHashingToken,
   HASHING_DEFAULT_DIMENSIONS,
+  HASHING_TOKEN_PATTERN,
   hashingEmbedding,
   listHashingModels,
   registerHashingModel,
@@ -34,6 +37,44 @@ describe('hashingEmbedding (the original algorithm)', () => {
     expect(hashingEmbedding('中文abc', 64)).not.toEqual(hashingEmbedding('中文 abc', 64));
     // Decimal digits of any script split letter runs; only ASCII digits become tokens.
     expect(hashingEmbedding('x١y', 64)).toEqual(hashingEmbedding('x y', 64));
+  });
+
+  it('scans tokens exactly as the Python-equivalent regex matches them', () => {
+    const scan = (text: string) => {
+      const tokens: string[] = [];
+      forEachHashingToken(text, (token) => tokens.push(token));
+      return tokens;
+    };
+    const regex = (text: string) => [...text.matchAll(HASHING_TOKEN_PATTERN)].map((match) => match[0]);
+    const alphabet = [
+      'a',
+      'Z',
+      '0',
+      '_',
+      ' ',
+      '-',
+      'é',
+      '中',
+      '文',
+      '²',
+      'Ⅻ',
+      '١',
+      '𠀀',
+      '🚀',
+      '\u0301',
+      'ß',
+      'я',
+      '\n',
+    ];
+    const same = (text: string) => JSON.stringify(scan(text)) === JSON.stringify(regex(text));
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }), (characters) =>
+        same(characters.join('')),
+      ),
+      { numRuns: 2000 },
+    );
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), same), { numRuns: 2000 });
+    expect(scan('Café 中文abc x²y')).toEqual(['Caf', 'é', '中文abc', 'x', '²y']);
   });
 
   it('reproduces, float32 for float32, every vector the original stored for its skills', () => {

@@ -18,20 +18,89 @@ export const HASHING_DEFAULT_MODEL = 'default';
 export const HASHING_DEFAULT_DIMENSIONS = 256;
 
 /** Python `[A-Za-z0-9_]+|[^\W\d_]+`: ASCII word runs first, then runs of letters and non-decimal numbers. */
-const TOKEN = /[A-Za-z0-9_]+|[\p{L}\p{Nl}\p{No}]+/gu;
+export const HASHING_TOKEN_PATTERN = /[A-Za-z0-9_]+|[\p{L}\p{Nl}\p{No}]+/gu;
+
+const LETTER = /^[\p{L}\p{Nl}\p{No}]$/u;
+/** Per code point: 0 unknown, 1 letter-like, 2 not; filled on first sight (the regex is the slow part). */
+const letterClass = new Uint8Array(0x110000);
+
+function isLetterLike(codePoint: number): boolean {
+  let known = letterClass[codePoint] as number;
+  if (known === 0) {
+    known = LETTER.test(String.fromCodePoint(codePoint)) ? 1 : 2;
+    letterClass[codePoint] = known;
+  }
+  return known === 1;
+}
+
+function isAsciiWord(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95
+  );
+}
+
+function isAsciiLetter(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+}
+
+/**
+ * Calls `visit` with each token of `text`, exactly the matches of {@link HASHING_TOKEN_PATTERN} (a
+ * hand-written scanner, about twice as fast as the regex).
+ */
+export function forEachHashingToken(text: string, visit: (token: string) => void): void {
+  const length = text.length;
+  let index = 0;
+  while (index < length) {
+    const code = text.charCodeAt(index);
+    if (code < 128) {
+      if (!isAsciiWord(code)) {
+        index += 1;
+        continue;
+      }
+      let end = index + 1;
+      while (end < length && isAsciiWord(text.charCodeAt(end))) end += 1;
+      visit(text.slice(index, end));
+      index = end;
+      continue;
+    }
+    const codePoint = text.codePointAt(index) as number;
+    const width = codePoint > 0xffff ? 2 : 1;
+    if (!isLetterLike(codePoint)) {
+      index += width;
+      continue;
+    }
+    // A letter run also swallows ASCII letters (not digits or `_`), as the second alternative does.
+    let end = index + width;
+    while (end < length) {
+      const next = text.charCodeAt(end);
+      if (next < 128) {
+        if (!isAsciiLetter(next)) break;
+        end += 1;
+        continue;
+      }
+      const nextPoint = text.codePointAt(end) as number;
+      if (!isLetterLike(nextPoint)) break;
+      end += nextPoint > 0xffff ? 2 : 1;
+    }
+    visit(text.slice(index, end));
+    index = end;
+  }
+}
 
 /** Token → (bucket × 2 + sign bit), per vector length; MD5 is the cost, and tokens repeat a lot. */
 const slotCaches = new Map<number, Map<string, number>>();
 const SLOT_CACHE_LIMIT = 200_000;
 
-function tokenSlot(token: string, dimensions: number): number {
+function slotCacheFor(dimensions: number): Map<string, number> {
   let cache = slotCaches.get(dimensions);
   if (!cache) {
     cache = new Map();
     slotCaches.set(dimensions, cache);
   }
-  const cached = cache.get(token);
-  if (cached !== undefined) return cached;
+  return cache;
+}
+
+function computeSlot(token: string, dimensions: number, cache: Map<string, number>): number {
   const digest = createHash('md5').update(token, 'utf8').digest();
   const slot = (digest.readUInt32LE(0) % dimensions) * 2 + ((digest[4] as number) & 1);
   if (cache.size >= SLOT_CACHE_LIMIT) cache.clear();
@@ -41,17 +110,21 @@ function tokenSlot(token: string, dimensions: number): number {
 
 /** The original `hashing` embedding of one text. */
 export function hashingEmbedding(text: string, dimensions: number = HASHING_DEFAULT_DIMENSIONS): number[] {
-  const vector = new Array<number>(dimensions).fill(0);
-  for (const match of text.toLowerCase().matchAll(TOKEN)) {
-    const slot = tokenSlot(match[0], dimensions);
+  const cache = slotCacheFor(dimensions);
+  const sums = new Float64Array(dimensions);
+  forEachHashingToken(text.toLowerCase(), (token) => {
+    const slot = cache.get(token) ?? computeSlot(token, dimensions, cache);
     const bucket = slot >> 1;
-    vector[bucket] = (vector[bucket] as number) + ((slot & 1) === 0 ? 1 : -1);
-  }
+    sums[bucket] = (sums[bucket] as number) + ((slot & 1) === 0 ? 1 : -1);
+  });
   let squares = 0;
-  for (const value of vector) squares += value * value;
+  for (const value of sums) squares += value * value;
+  const vector = Array.from(sums);
   if (squares === 0) return vector;
+  // Divide (not multiply by the inverse) to round exactly as the original's `value / norm`.
   const norm = Math.sqrt(squares);
-  return vector.map((value) => value / norm);
+  for (let index = 0; index < dimensions; index += 1) vector[index] = (vector[index] as number) / norm;
+  return vector;
 }
 
 /** Builds a connector for one hashing model; receives the configured dimensions, if any. */
