@@ -183,6 +183,23 @@ describe('requestJson', () => {
     expect(result.value.choices[0]?.message.content).toBe('recovered');
   });
 
+  it('treats a body that fails midway as a retryable connection failure', async () => {
+    let calls = 0;
+    const fetch = async () => {
+      calls += 1;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"choi'));
+          controller.error(new Error('socket hang up'));
+        },
+      });
+      return new Response(body, { status: 200 });
+    };
+    const error = await failureOf(chatRequest({ fetch, maxRetries: 1, ...recordingSleep() }));
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', isRetryable: true, details: { attempts: 2 } });
+    expect(calls).toBe(2);
+  });
+
   it('reports an unreachable host as a retryable network error', async () => {
     const port = await freePort();
     const { sleep, waits } = recordingSleep();

@@ -94,7 +94,7 @@ export async function requestJson<S extends z.ZodType>(
     try {
       text = await response.text();
     } catch (cause) {
-      throw classifyFetchFailure(context, attempt, cause);
+      throw classifyFetchFailure(context, attempt, cause, 'body');
     }
     let value: z.output<S>;
     try {
@@ -337,7 +337,13 @@ async function statusError(context: RequestContext, response: Response): Promise
   );
 }
 
-function classifyFetchFailure(context: RequestContext, attempt: Attempt, cause: unknown): AutoSkillError {
+/** `phase` is `body` once a response arrived: then any failure is the connection's, never the request's. */
+function classifyFetchFailure(
+  context: RequestContext,
+  attempt: Attempt,
+  cause: unknown,
+  phase: 'send' | 'body' = 'send',
+): AutoSkillError {
   if (isAutoSkillError(cause)) return cause;
   if (context.abortSignal?.aborted) return abortedError(context, cause);
   if (attempt.timedOut()) {
@@ -352,7 +358,11 @@ function classifyFetchFailure(context: RequestContext, attempt: Attempt, cause: 
     );
   }
   const networkCause = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
-  if (networkCause === undefined && !(cause instanceof TypeError && cause.message === 'fetch failed')) {
+  const isNetworkFailure =
+    phase === 'body' ||
+    networkCause !== undefined ||
+    (cause instanceof TypeError && cause.message === 'fetch failed');
+  if (!isNetworkFailure) {
     // Not a network failure: the request itself could not be built (bad URL, bad header value…).
     return new AutoSkillError(
       'INVALID_CONFIG',
