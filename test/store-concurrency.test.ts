@@ -10,17 +10,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSkillMd } from '../src/skill/skill-md.js';
 import { FileSkillStore } from '../src/store/fs/file-skill-store.js';
 import { makeTempDir, REPO_ROOT } from './support/fixtures.js';
+import { storeWorkerArgs } from './support/store-worker-bundle.js';
 
 const run = promisify(execFile);
-const WORKER = join(REPO_ROOT, 'test', 'support', 'store-worker.ts');
 const PER_PROCESS = 200;
 
 describe('two processes writing to one store', () => {
   const temp = makeTempDir('autoskill-concurrency-');
   const root = join(temp.dir, 'SkillBank');
   beforeAll(async () => {
+    const worker = await storeWorkerArgs(temp.dir);
     const spawnWorker = (tag: string) =>
-      run(process.execPath, ['--import', 'tsx', WORKER, 'writes', root, tag, String(PER_PROCESS)], {
+      run(process.execPath, [...worker, 'writes', root, tag, String(PER_PROCESS)], {
         cwd: REPO_ROOT,
         timeout: 240_000,
       });

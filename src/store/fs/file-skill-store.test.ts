@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -263,3 +263,73 @@ describe('FileLock', () => {
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
   await expect(promise).rejects.toMatchObject({ code });
 }
+
+describe('FileSkillStore recovery', () => {
+  let temp: { dir: string; cleanup: () => void };
+  beforeEach(() => {
+    temp = makeTempDir('autoskill-recover-');
+  });
+  afterEach(() => temp.cleanup());
+
+  it('finishes a transaction that stopped after its revision was logged', async () => {
+    const root = join(temp.dir, 'SkillBank');
+    const store = new FileSkillStore({ root });
+    await store.open();
+    const created = await store.create(
+      { owner: 'u1', name: 'Crash', description: 'a', instructions: 'b' },
+      actor,
+      {
+        files: { 'old.txt': new TextEncoder().encode('old') },
+      },
+    );
+    // Simulate a process dying while it changes the folder: the revision is in the log, the folder is not.
+    const internals = store as unknown as { applyEntry: (...args: unknown[]) => void };
+    const original = internals.applyEntry;
+    internals.applyEntry = () => {
+      throw new Error('killed');
+    };
+    await expect(
+      store.update(created.id, { description: 'new' }, actor, {
+        files: { 'old.txt': null, 'new.txt': new TextEncoder().encode('new') },
+      }),
+    ).rejects.toThrow('killed');
+    internals.applyEntry = original;
+    expect(existsSync(join(root, '.autoskill', 'intent.json'))).toBe(true);
+    const folder = join(root, ...created.location.split('/'));
+    expect(readFileSync(join(folder, 'SKILL.md'), 'utf8')).toContain('description: "a"');
+
+    const next = new FileSkillStore({ root });
+    await next.open();
+    expect(existsSync(join(root, '.autoskill', 'intent.json'))).toBe(false);
+    expect(readFileSync(join(folder, 'SKILL.md'), 'utf8')).toContain('description: "new"');
+    expect(existsSync(join(folder, 'old.txt'))).toBe(false);
+    expect(readFileSync(join(folder, 'new.txt'), 'utf8')).toBe('new');
+    expect(await next.get(created.id)).toMatchObject({
+      revision: 2,
+      description: 'new',
+      resources: ['new.txt'],
+    });
+  });
+
+  it('ignores and then cuts a torn last line of the revision log', async () => {
+    const root = join(temp.dir, 'SkillBank');
+    const store = new FileSkillStore({ root });
+    await store.open();
+    const created = await store.create(
+      { owner: 'u1', name: 'Torn', description: 'a', instructions: 'b' },
+      actor,
+    );
+    const log = join(root, '.autoskill', 'revisions.jsonl');
+    const size = statSync(log).size;
+    appendFileSync(log, '{"seq":2,"id":"x","rev');
+    writeFileSync(
+      join(root, '.autoskill', 'intent.json'),
+      JSON.stringify({ logOffset: size, host: 'h', pid: 1 }),
+    );
+    const reader = new FileSkillStore({ root });
+    await reader.open();
+    expect(statSync(log).size).toBe(size);
+    expect(reader.problems()).toEqual([]);
+    expect(await reader.update(created.id, { description: 'b' }, actor)).toMatchObject({ revision: 2 });
+  });
+});
