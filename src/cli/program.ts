@@ -37,10 +37,15 @@ export async function buildProgram(): Promise<Command> {
 
 /** Runs the CLI and returns the process exit code instead of exiting, so tests can call it in-process. */
 export async function runCli(argv: string[]): Promise<number> {
+  // Commands report "problems found" and similar outcomes through process.exitCode; start clean so
+  // in-process callers (tests, the REPL) never inherit the previous command's code.
+  process.exitCode = undefined;
   const program = await buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    const code = typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    process.exitCode = undefined;
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
