@@ -37,10 +37,15 @@ function walk(dir: string, depth: number, out: string[]): void {
   }
 }
 
-/** Owner by the store's rules: `Users/<u>` → u; `Common/<lib>/…` and `<Other>/<lib>/…` → `library:<lib>`. */
-export function ownerOf(relativePath: string): string {
+/**
+ * Owner by the store's rules: `Users/<u>` → u (or the read-only library `library:Users-<u>`);
+ * `Common/<lib>/…` and `<Other>/<lib>/…` → `library:<lib>`.
+ */
+export function ownerOf(relativePath: string, asLibraries = false): string {
   const parts = relativePath.split('/');
-  if (parts[0] === 'Users' && parts.length > 2) return parts[1] ?? 'default';
+  if (parts[0] === 'Users' && parts.length > 2) {
+    return asLibraries ? `library:Users-${parts[1]}` : (parts[1] ?? 'default');
+  }
   if (parts.length > 3) return `library:${parts[1]}`;
   return `library:${parts[0]}`;
 }
@@ -50,7 +55,12 @@ export interface LoadCorpusResult {
   failures: Array<{ path: string; reason: string }>;
 }
 
-export function loadCorpus(root: string): LoadCorpusResult {
+export interface LoadCorpusOptions {
+  /** Load user folders as read-only libraries too (the bench searches everything). @default false */
+  asLibraries?: boolean;
+}
+
+export function loadCorpus(root: string, options: LoadCorpusOptions = {}): LoadCorpusResult {
   const files: string[] = [];
   walk(root, 0, files);
   const skills: CorpusSkill[] = [];
@@ -60,7 +70,8 @@ export function loadCorpus(root: string): LoadCorpusResult {
     try {
       const text = decodeSkillFile(readFileSync(file), { source: id });
       const folder = id.split('/').slice(-2, -1)[0] ?? 'skill';
-      const skill = parseSkillMd(text, { owner: ownerOf(id), source: id, fallbackName: folder });
+      const owner = ownerOf(id, options.asLibraries);
+      const skill = parseSkillMd(text, { owner, source: id, fallbackName: folder });
       skills.push({ ...skill, id });
     } catch (error) {
       failures.push({ path: id, reason: (error as Error).message });

@@ -19,10 +19,10 @@
 import type { EmbeddingConnector, EmbeddingSignature, EmbedOptions, EmbedResult } from './types.js';
 
 export const HASHING_V2_MODEL = 'ngram-v2';
-export const HASHING_V2_DEFAULT_DIMENSIONS = 512;
+export const HASHING_V2_DEFAULT_DIMENSIONS = 1024;
 
 export interface HashingV2Options {
-  /** Vector length. @default 512 */
+  /** Vector length. @default 1024 */
   dimensions?: number;
 }
 
@@ -113,23 +113,64 @@ function fnv1a(seed: number, text: string, start: number, end: number): number {
 }
 
 /**
- * Weighted features of a text keyed by their 32-bit hash (the type of feature is part of the hash).
- * Exported for tests and diagnostics.
+ * Open-addressing table from 32-bit feature hash to accumulated weight, reused across texts (a Map
+ * allocates per entry and dominated the embedding time). Hash 0 is remapped so 0 can mean "empty".
  */
-export function hashingV2Features(text: string): Map<number, number> {
-  const counts = new Map<number, number>();
-  const add = (hash: number, weight: number): void => {
-    counts.set(hash, (counts.get(hash) ?? 0) + weight);
-  };
+class FeatureTable {
+  keys = new Uint32Array(1 << 12);
+  values = new Float64Array(1 << 12);
+  used: number[] = [];
+
+  add(hash: number, weight: number): void {
+    const key = hash === 0 ? 1 : hash;
+    if ((this.used.length + 1) * 2 > this.keys.length) this.grow();
+    const mask = this.keys.length - 1;
+    let index = key & mask;
+    for (;;) {
+      const stored = this.keys[index] as number;
+      if (stored === key) {
+        this.values[index] = (this.values[index] as number) + weight;
+        return;
+      }
+      if (stored === 0) {
+        this.keys[index] = key;
+        this.values[index] = weight;
+        this.used.push(index);
+        return;
+      }
+      index = (index + 1) & mask;
+    }
+  }
+
+  clear(): void {
+    for (const index of this.used) this.keys[index] = 0;
+    this.used.length = 0;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const values = this.values;
+    const used = this.used;
+    this.keys = new Uint32Array(keys.length * 2);
+    this.values = new Float64Array(keys.length * 2);
+    this.used = [];
+    for (const index of used) this.add(keys[index] as number, values[index] as number);
+  }
+}
+
+const table = new FeatureTable();
+
+function collectFeatures(text: string): void {
+  table.clear();
   const normalized = normalize(text);
   const addWord = (raw: string): void => {
     if (STOP_WORDS.has(raw)) return;
     const word = stem(raw.replace(/['\u2019]/g, ''));
-    add(fnv1a(SEED_WORD, word, 0, word.length), WORD_WEIGHT);
+    table.add(fnv1a(SEED_WORD, word, 0, word.length), WORD_WEIGHT);
     const padded = `<${word}>`;
     if (padded.length > 4) {
       for (let index = 0; index + 3 <= padded.length; index += 1) {
-        add(fnv1a(SEED_TRIGRAM, padded, index, index + 3), TRIGRAM_WEIGHT);
+        table.add(fnv1a(SEED_TRIGRAM, padded, index, index + 3), TRIGRAM_WEIGHT);
       }
     }
   };
@@ -137,10 +178,10 @@ export function hashingV2Features(text: string): Map<number, number> {
     let index = start;
     while (index < end) {
       const width = (normalized.codePointAt(index) as number) > 0xffff ? 2 : 1;
-      add(fnv1a(SEED_UNIGRAM, normalized, index, index + width), UNIGRAM_WEIGHT);
+      table.add(fnv1a(SEED_UNIGRAM, normalized, index, index + width), UNIGRAM_WEIGHT);
       if (index + width < end) {
         const nextWidth = (normalized.codePointAt(index + width) as number) > 0xffff ? 2 : 1;
-        add(fnv1a(SEED_BIGRAM, normalized, index, index + width + nextWidth), BIGRAM_WEIGHT);
+        table.add(fnv1a(SEED_BIGRAM, normalized, index, index + width + nextWidth), BIGRAM_WEIGHT);
       }
       index += width;
     }
@@ -164,13 +205,23 @@ export function hashingV2Features(text: string): Map<number, number> {
     index += code > 0xffff ? 2 : 1;
   }
   flush(normalized.length);
-  return counts;
+}
+
+/** Weighted features of a text keyed by their 32-bit hash (for tests and diagnostics). */
+export function hashingV2Features(text: string): Map<number, number> {
+  collectFeatures(text);
+  const out = new Map<number, number>();
+  for (const index of table.used) out.set(table.keys[index] as number, table.values[index] as number);
+  return out;
 }
 
 /** Embeds one text synchronously into a unit vector (all zeros for a text without features). */
 export function embedHashingV2(text: string, dimensions = HASHING_V2_DEFAULT_DIMENSIONS): Float32Array {
+  collectFeatures(text);
   const vector = new Float32Array(dimensions);
-  for (const [hash, count] of hashingV2Features(text)) {
+  for (const slot of table.used) {
+    const hash = table.keys[slot] as number;
+    const count = table.values[slot] as number;
     // Finalise (murmur3 fmix32) so the bucket comes from well-mixed bits; the sign from the raw hash.
     let mixed = hash ^ (hash >>> 16);
     mixed = Math.imul(mixed, 0x85ebca6b);

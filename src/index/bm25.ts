@@ -93,6 +93,15 @@ interface Postings {
   slots: number[];
   /** FIELD_COUNT counts per posting. */
   tf: number[];
+  /** Slot of the most recent append (insertion bookkeeping). */
+  lastSlot: number;
+  /**
+   * Per posting, the saturated term weight tf̃(k1+1)/(tf̃+k1) and whether the term is in a summary
+   * field, computed lazily for the current length statistics (`cacheVersion`).
+   */
+  weights?: Float64Array;
+  inSummary?: Uint8Array;
+  cacheVersion?: number;
 }
 
 const MAX_TF = 65_535;
@@ -113,11 +122,14 @@ export class Bm25Index {
   /** weight_f / (1 − b + b·len/avg) per slot and field, recomputed lazily after writes. */
   private normalisers = new Float64Array(0);
   private normalisersFresh = false;
+  private statisticsVersion = 0;
   // Scratch space reused across queries (searches are synchronous, so never shared concurrently).
   private accumulated = new Float64Array(0);
   private accumulatedIdf = new Float64Array(0);
   private accumulatedTerms = new Int32Array(0);
   private touched = new Int32Array(0);
+  private anyMaskScratch = new Uint32Array(0);
+  private summaryMaskScratch = new Uint32Array(0);
 
   constructor(options: Bm25IndexOptions = {}) {
     this.k1 = options.k1 ?? 1.2;
@@ -230,8 +242,12 @@ export class Bm25Index {
     const accept = options.accept;
     const capacity = this.ids.length;
     const maskWords = options.masks ? Math.max(1, Math.ceil(terms.length / 32)) : 0;
-    const anyMask = maskWords > 0 ? new Uint32Array(capacity * maskWords) : undefined;
-    const summaryMask = maskWords > 0 ? new Uint32Array(capacity * maskWords) : undefined;
+    if (maskWords > 0 && this.anyMaskScratch.length < capacity * maskWords) {
+      this.anyMaskScratch = new Uint32Array(capacity * maskWords);
+      this.summaryMaskScratch = new Uint32Array(capacity * maskWords);
+    }
+    const anyMask = maskWords > 0 ? this.anyMaskScratch : undefined;
+    const summaryMask = maskWords > 0 ? this.summaryMaskScratch : undefined;
     if (this.accumulated.length < capacity) {
       this.accumulated = new Float64Array(capacity);
       this.accumulatedIdf = new Float64Array(capacity);
@@ -242,8 +258,6 @@ export class Bm25Index {
     const idfSums = this.accumulatedIdf;
     const termCounts = this.accumulatedTerms;
     const touched = this.touched;
-    const normalisers = this.normalisers;
-    const k1 = this.k1;
     let touchedCount = 0;
     for (let termIndex = 0; termIndex < terms.length; termIndex += 1) {
       const queryTerm = terms[termIndex] as QueryTerm;
@@ -252,38 +266,28 @@ export class Bm25Index {
       const idf = queryTerm.idf;
       const maskWord = termIndex >> 5;
       const maskBit = 1 << (termIndex & 31);
-      const { slots, tf } = postings;
+      const slots = postings.slots;
+      const { weights, inSummary } = this.postingWeights(postings);
       const length = slots.length;
       for (let index = 0; index < length; index += 1) {
         const slot = slots[index] as number;
-        let pseudoTf = 0;
-        const tfBase = index * FIELD_COUNT;
-        const normBase = slot * FIELD_COUNT;
-        for (let field = 0; field < FIELD_COUNT; field += 1) {
-          const count = tf[tfBase + field] as number;
-          if (count !== 0) pseudoTf += count * (normalisers[normBase + field] as number);
-        }
-        if (termCounts[slot] === 0) {
+        const state = termCounts[slot] as number;
+        if (state === 0) {
+          touched[touchedCount++] = slot;
           if (accept && !accept(slot)) {
             termCounts[slot] = -1;
-            touched[touchedCount++] = slot;
             continue;
           }
-          touched[touchedCount++] = slot;
-        } else if ((termCounts[slot] as number) < 0) {
+        } else if (state < 0) {
           continue;
         }
-        scores[slot] = (scores[slot] as number) + (idf * pseudoTf * (k1 + 1)) / (pseudoTf + k1);
+        scores[slot] = (scores[slot] as number) + idf * (weights[index] as number);
         idfSums[slot] = (idfSums[slot] as number) + idf;
         termCounts[slot] = (termCounts[slot] as number) + 1;
         if (anyMask && summaryMask) {
           const at = slot * maskWords + maskWord;
           anyMask[at] = (anyMask[at] as number) | maskBit;
-          let inSummary = false;
-          for (let field = 0; field < FIELD_COUNT; field += 1) {
-            if (field !== INSTRUCTIONS_FIELD && tf[tfBase + field] !== 0) inSummary = true;
-          }
-          if (inSummary) summaryMask[at] = (summaryMask[at] as number) | maskBit;
+          if (inSummary[index] === 1) summaryMask[at] = (summaryMask[at] as number) | maskBit;
         }
       }
     }
@@ -315,6 +319,10 @@ export class Bm25Index {
         }
         count += 1;
       }
+      if (anyMask && summaryMask) {
+        anyMask.fill(0, slot * maskWords, (slot + 1) * maskWords);
+        summaryMask.fill(0, slot * maskWords, (slot + 1) * maskWords);
+      }
       scores[slot] = 0;
       idfSums[slot] = 0;
       termCounts[slot] = 0;
@@ -342,36 +350,28 @@ export class Bm25Index {
       this.slotById.set(id, slot);
       this.documentCount += 1;
     }
-    // Distinct terms of the document and their per-field counts, in a flat scratch array.
-    const termIndex = new Map<string, number>();
-    const perField: number[] = [];
+    // Each postings list remembers the last slot it received, so a document's repeated tokens find their
+    // posting without a per-document map.
+    const own: Postings[] = [];
     fieldTokens.forEach((tokens, field) => {
       this.fieldLengths[slot * FIELD_COUNT + field] = tokens.length;
       this.lengthSums[field] = (this.lengthSums[field] as number) + tokens.length;
       for (const token of tokens) {
-        let index = termIndex.get(token);
-        if (index === undefined) {
-          index = termIndex.size;
-          termIndex.set(token, index);
-          for (let other = 0; other < FIELD_COUNT; other += 1) perField.push(0);
+        let postings = this.terms.get(token);
+        if (!postings) {
+          postings = { slots: [], tf: [], lastSlot: -1 };
+          this.terms.set(token, postings);
         }
-        const at = index * FIELD_COUNT + field;
-        if ((perField[at] as number) < MAX_TF) perField[at] = (perField[at] as number) + 1;
+        if (postings.lastSlot !== slot || postings.slots[postings.slots.length - 1] !== slot) {
+          postings.slots.push(slot);
+          for (let other = 0; other < FIELD_COUNT; other += 1) postings.tf.push(0);
+          postings.lastSlot = slot;
+          own.push(postings);
+        }
+        const at = (postings.slots.length - 1) * FIELD_COUNT + field;
+        if ((postings.tf[at] as number) < MAX_TF) postings.tf[at] = (postings.tf[at] as number) + 1;
       }
     });
-    const own: Postings[] = [];
-    for (const [term, index] of termIndex) {
-      let postings = this.terms.get(term);
-      if (!postings) {
-        postings = { slots: [], tf: [] };
-        this.terms.set(term, postings);
-      }
-      postings.slots.push(slot);
-      for (let field = 0; field < FIELD_COUNT; field += 1) {
-        postings.tf.push(perField[index * FIELD_COUNT + field] as number);
-      }
-      own.push(postings);
-    }
     this.slotTerms[slot] = own;
     this.normalisersFresh = false;
     return slot;
@@ -391,6 +391,7 @@ export class Bm25Index {
       }
       postings.slots.pop();
       postings.tf.length = last * FIELD_COUNT;
+      postings.lastSlot = -1;
     }
     this.slotTerms[slot] = undefined;
     for (let field = 0; field < FIELD_COUNT; field += 1) {
@@ -429,5 +430,36 @@ export class Bm25Index {
       }
     }
     this.normalisersFresh = true;
+    this.statisticsVersion += 1;
+  }
+
+  private postingWeights(postings: Postings): { weights: Float64Array; inSummary: Uint8Array } {
+    if (postings.cacheVersion === this.statisticsVersion && postings.weights && postings.inSummary) {
+      return { weights: postings.weights, inSummary: postings.inSummary };
+    }
+    const { slots, tf } = postings;
+    const length = slots.length;
+    const weights = new Float64Array(length);
+    const inSummary = new Uint8Array(length);
+    const normalisers = this.normalisers;
+    const k1 = this.k1;
+    for (let index = 0; index < length; index += 1) {
+      const tfBase = index * FIELD_COUNT;
+      const normBase = (slots[index] as number) * FIELD_COUNT;
+      let pseudoTf = 0;
+      let summary = 0;
+      for (let field = 0; field < FIELD_COUNT; field += 1) {
+        const count = tf[tfBase + field] as number;
+        if (count === 0) continue;
+        pseudoTf += count * (normalisers[normBase + field] as number);
+        if (field !== INSTRUCTIONS_FIELD) summary = 1;
+      }
+      weights[index] = (pseudoTf * (k1 + 1)) / (pseudoTf + k1);
+      inSummary[index] = summary;
+    }
+    postings.weights = weights;
+    postings.inSummary = inSummary;
+    postings.cacheVersion = this.statisticsVersion;
+    return { weights, inSummary };
   }
 }

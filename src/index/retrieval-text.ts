@@ -25,15 +25,17 @@ export function retrievalText(skill: RetrievalFields, options: RetrievalTextOpti
   const limit = options.maxInstructionChars ?? Number.POSITIVE_INFINITY;
   const instructions =
     skill.instructions.length > limit ? skill.instructions.slice(0, limit) : skill.instructions;
+  // Lists are joined into one line each, so an empty list leaves an empty line (as the original does:
+  // its doc_hash values match this text byte for byte).
   const lines = [
     `Name: ${skill.name}`,
     `Description: ${skill.description}`,
     `Instructions: ${instructions}`,
     'Triggers:',
-    ...skill.triggers,
+    skill.triggers.join('\n'),
     `Tags: ${skill.tags.join(' ')}`,
     'Resources:',
-    ...(skill.resources ?? []).slice(0, MAX_RESOURCES),
+    (skill.resources ?? []).slice(0, MAX_RESOURCES).join('\n'),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -43,8 +43,24 @@ export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
     'here hers him his how i if in into is it its itself just me my myself no nor not of off on once only or ' +
     'other our ours out over own same she should so some such than that the their theirs them then there these ' +
     'they this those through to too under until up very was we were what when where which while who whom why ' +
-    'will with would you your yours yourself also am any both each few more most let lets ok okay please hmm ' +
-    "i'm i've it's don't can't won't isn't aren't doesn't didn't"
+    'will with would you your yours yourself also am any both each few more most let lets ' +
+    "i'm i've it's don't can't won't isn't aren't doesn't didn't " +
+    // Conversational filler: requests are chat turns, and these words are rare in skills, so IDF would
+    // otherwise rate them as highly informative.
+    'ok okay please pls hmm hmmm thanks thank thx great cool nice awesome perfect yes yeah yep sure hi hey ' +
+    'btw anyway honestly actually really basically oh ah um uh'
+  ).split(' '),
+);
+
+/**
+ * Chinese function words and conversational filler. They still take part in matching (as bigrams), but
+ * are not units of meaning when measuring how much of a query a skill covers.
+ */
+export const CHINESE_FILLER_WORDS: ReadonlySet<string> = new Set(
+  (
+    '好的 谢谢 然后 接着 这次 那个 这个 一下 还是 就是 可以 一些 什么 怎么 怎么办 为什么 如何 请问 帮我 给我 ' +
+    '一个 现在 刚才 已经 但是 不过 所以 因为 如果 我们 你们 他们 我的 你的 大家 一点 有点 比较 非常 需要 想要 ' +
+    '希望 能不能 可不可以 是不是 有没有 不是 没有 一样 这样 那样 这么 那么 之后 之前 时候 的话 东西 一般 应该'
   ).split(' '),
 );
 
@@ -228,3 +244,34 @@ export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
 
 /** The default tokenizer: bigrams for unspaced scripts, English stop words dropped, light stemming. */
 export const tokenize: Tokenizer = createTokenizer();
+
+/**
+ * The meaningful units of a text, for measuring how much of a query a skill covers: one unit per
+ * word of an alphabetic script (its token), and for a Chinese run one unit per dictionary word of two
+ * or more characters (that word's bigrams). Bigrams that straddle two words ("图那" in "抠图那步") are
+ * indexed and ranked like any other token, but belong to no unit, so they never dilute coverage;
+ * one-character words (的, 了, 把) are function words and carry no unit either. Runs of other unspaced
+ * scripts (kana, Hangul, Thai) form one unit each.
+ */
+export function tokenizeUnits(text: string, options: TokenizerOptions = {}): string[][] {
+  const dropStopWords = options.stopWords ?? true;
+  const stem = options.stem ?? 'light';
+  const units: string[][] = [];
+  scanRuns(normalizeText(text), (run, isUnspacedRun) => {
+    if (isUnspacedRun) {
+      if (!HAN_ONLY.test(run)) {
+        units.push(characterBigrams(run));
+        return;
+      }
+      for (const word of jieba().cut(run, false)) {
+        if (Array.from(word).length >= 2 && !CHINESE_FILLER_WORDS.has(word))
+          units.push(characterBigrams(word));
+      }
+      return;
+    }
+    if (dropStopWords && ENGLISH_STOP_WORDS.has(run)) return;
+    const word = run.endsWith("'s") ? run.slice(0, -2) : run.replace(/['\u2019]/g, '');
+    units.push([stemEnglish(word, stem)]);
+  });
+  return units;
+}

@@ -232,7 +232,8 @@ export class FlatVectorIndex implements VectorBackend {
       status = 'repaired';
     }
     const values = littleEndianToFloat32(bytes, availableRows * dims);
-    let manifest: Record<string, string> = {};
+    let manifest: Record<string, string> | undefined;
+    let rewriteManifest = false;
     if (existsSync(this.files.manifest)) {
       try {
         manifest = parseJson(readFileSync(this.files.manifest, 'utf8'), ManifestSchema, {
@@ -243,42 +244,44 @@ export class FlatVectorIndex implements VectorBackend {
           `unreadable doc_hash manifest, every vector is treated as stale: ${(error as Error).message}`,
         );
         status = 'repaired';
+        manifest = {};
+        rewriteManifest = true;
       }
     }
-    // The last row of an id wins (an id removed and added again appears twice).
+    // Row positions must keep matching the file, so rows we do not use stay in place as dead rows:
+    // an id's earlier rows (the last row of an id wins), rows removed by us (a manifest that exists but
+    // lacks the id: removal is a tombstone), and corrupt rows.
     const lastRow = new Map<string, number>();
     for (let row = 0; row < availableRows; row += 1) lastRow.set(committed[row] as string, row);
-    const keptIds: string[] = [];
-    const kept = new Float32Array(lastRow.size * dims);
+    const rowIds: Array<string | undefined> = [];
+    const hashes = new Map<string, string>();
     const corrupt: string[] = [];
     for (let row = 0; row < availableRows; row += 1) {
       const id = committed[row] as string;
-      if (lastRow.get(id) !== row) continue;
-      if (!rowIsValid(values, row * dims, dims, this.unitNorm)) {
+      let live = lastRow.get(id) === row && (manifest === undefined || rewriteManifest || id in manifest);
+      if (live && !rowIsValid(values, row * dims, dims, this.unitNorm)) {
         corrupt.push(id);
-        continue;
+        live = false;
       }
-      kept.set(values.subarray(row * dims, (row + 1) * dims), keptIds.length * dims);
-      keptIds.push(id);
+      rowIds.push(live ? id : undefined);
+      const hash = manifest?.[id];
+      if (live && hash !== undefined) hashes.set(id, hash);
     }
     if (corrupt.length > 0) {
       problems.push(`${corrupt.length} corrupt row(s) (non-finite or not unit length) were dropped`);
       droppedIds.push(...corrupt);
       status = 'repaired';
     }
-    const duplicates = availableRows - lastRow.size;
-    const hashes = new Map<string, string>();
-    for (const id of keptIds) {
-      const hash = manifest[id];
-      if (hash !== undefined) hashes.set(id, hash);
-    }
     this.matrix.dimensions = dims;
-    this.matrix.replaceAll(keptIds, kept.subarray(0, keptIds.length * dims), hashes);
-    if (status !== 'ok' || duplicates > 0 || Object.keys(manifest).length !== hashes.size) {
-      // Rewrite so the files match what was loaded (dropped rows gone, manifest pruned).
+    this.matrix.replaceAll(rowIds, values, hashes);
+    if (availableRows !== lines.length) {
+      // Truncated rows or uncommitted appends: rewrite so ids, rows and meta agree again.
       this.writeAll();
+    } else if (rewriteManifest || (manifest !== undefined && Object.keys(manifest).length !== hashes.size)) {
+      this.writeManifest();
     }
-    return { status, rows: keptIds.length, dimensions: dims, problems, droppedIds };
+    if (this.matrix.deadRows > Math.max(16, this.matrix.rowCount * this.compactRatio)) this.compact();
+    return { status, rows: this.matrix.size, dimensions: dims, problems, droppedIds };
   }
 
   async upsert(entries: readonly VectorEntry[]): Promise<void> {
@@ -382,10 +385,15 @@ export class FlatVectorIndex implements VectorBackend {
   }
 
   private writeAll(): void {
+    if (this.matrix.dimensions === undefined) {
+      // Nothing to write yet (an index reset before its first vector): no files until the first write.
+      this.removeFiles();
+      return;
+    }
     mkdirSync(this.directory, { recursive: true });
     const { ids, data } = this.matrix.live();
     if (this.matrix.deadRows > 0) this.matrix.replaceAll(ids, data, this.matrix.hashes);
-    const dims = this.matrix.dimensions ?? 0;
+    const dims = this.matrix.dimensions;
     writeAtomic(this.files.meta, renderFlatMeta(dims, 0));
     writeAtomic(this.files.ids, ids.map((id) => `${id.trim()}\n`).join(''));
     writeAtomic(this.files.vectors, float32ToLittleEndian(data));

@@ -90,7 +90,13 @@ export class VectorMatrix {
     return { ids, data };
   }
 
-  replaceAll(ids: readonly string[], data: Float32Array, hashes: ReadonlyMap<string, string>): void {
+  /** Replaces every row; `undefined` ids are dead rows that keep their place (positions match a file). */
+  replaceAll(
+    ids: ReadonlyArray<string | undefined>,
+    data: Float32Array,
+    hashesSource: ReadonlyMap<string, string>,
+  ): void {
+    const hashes = new Map(hashesSource);
     this.rowById.clear();
     this.hashes.clear();
     this.rowIds = [...ids];
@@ -98,6 +104,10 @@ export class VectorMatrix {
     this.data = data;
     this.deadRows = 0;
     ids.forEach((id, row) => {
+      if (id === undefined) {
+        this.deadRows += 1;
+        return;
+      }
       this.rowById.set(id, row);
       const hash = hashes.get(id);
       if (hash !== undefined) this.hashes.set(id, hash);
@@ -122,9 +132,24 @@ export class VectorMatrix {
     }
     const heap = new TopK(limit);
     const data = this.data;
+    // Offline n-gram queries touch few buckets: a sparse dot product over the query's non-zero entries
+    // gives the same sums several times faster; dense queries (remote models) take the plain loop.
+    const nonZero: number[] = [];
+    for (let index = 0; index < dimensions; index += 1) if (query[index] !== 0) nonZero.push(index);
+    const sparseIndexes = nonZero.length * 2 < dimensions ? Int32Array.from(nonZero) : undefined;
+    const sparseValues = sparseIndexes
+      ? Float64Array.from(sparseIndexes, (index) => query[index] as number)
+      : undefined;
     const scoreRow = (row: number): number => {
       let sum = 0;
       const offset = row * dimensions;
+      if (sparseIndexes && sparseValues) {
+        for (let index = 0; index < sparseIndexes.length; index += 1) {
+          sum +=
+            (sparseValues[index] as number) * (data[offset + (sparseIndexes[index] as number)] as number);
+        }
+        return sum;
+      }
       for (let index = 0; index < dimensions; index += 1) {
         sum += (query[index] as number) * (data[offset + index] as number);
       }

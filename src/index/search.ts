@@ -1,0 +1,479 @@
+/**
+ * @module Hybrid, scoped, calibrated skill search: the BM25F keyword index and a vector backend kept in
+ * step with the skills, and one `search` that returns hits with a calibrated score and its parts.
+ *
+ * Scope rules (the seeds'): a user sees their own skills plus the shared libraries (owners starting
+ * with `library:`), never another user's. `scope: 'user'` = only the caller's skills, `'library'`
+ * (aliases `common`, `shared`) = only libraries, `'all'` = both. Keyword statistics (IDF, average
+ * lengths) are global, so a skill's score does not depend on who searches.
+ *
+ * What `minScore` means: see `calibrate.ts` and docs/retrieval.md. In short, a score in [0, 1] that
+ * combines how much of the query the skill covers with how unusual the query–skill vector similarity
+ * is; 0.4 (the default) ≈ "the skill covers a substantial part of the request and the vector agrees".
+ *
+ * Vectors: each skill's vector is computed from `retrievalText` (instructions cut to
+ * `maxInstructionChars`) and stored with the SHA-1 of that text; a vector whose hash differs from the
+ * current text is stale and never used — `syncVectors` re-embeds it, and `vectorHealth` reports it.
+ */
+import type { EmbeddingConnector } from '../embeddings/types.js';
+import { AutoSkillError, errorMessage } from '../shared/errors.js';
+import { isLibraryOwner, type Skill, type SkillStatus } from '../skill/schema.js';
+import { Bm25Index, type FieldSettings, type KeywordField, type KeywordMatches } from './bm25.js';
+import { type CalibrationParameters, calibrate, DEFAULT_CALIBRATION } from './calibrate.js';
+import { type AnalyzedQuery, analyzeQuery, unitCoverage } from './query.js';
+import { documentHash, retrievalText } from './retrieval-text.js';
+import { tokenizeUnits } from './tokenize.js';
+import { TopK } from './vector/matrix.js';
+import { MemoryVectorIndex } from './vector/memory.js';
+import type { VectorBackend, VectorHealth, VectorMatch } from './vector/types.js';
+
+/** What the index needs of a skill. */
+export type IndexedSkill = Pick<
+  Skill,
+  'id' | 'owner' | 'name' | 'description' | 'instructions' | 'triggers' | 'tags'
+> & {
+  status?: SkillStatus;
+  resources?: readonly string[];
+};
+
+export type SearchScope = 'user' | 'library' | 'all';
+
+export interface SearchFilters {
+  /** Only these skill ids. */
+  ids?: readonly string[];
+  /** Skills having at least one of these tags (case-insensitive). */
+  tags?: readonly string[];
+  /** Only these owners (user ids or `library:<name>`); scope rules still apply. */
+  owners?: readonly string[];
+  /** Only these libraries, by name (`anthropics-skill`) or owner (`library:anthropics-skill`). */
+  libraries?: readonly string[];
+  /** @default 'active' (archived skills are never returned unless asked for) */
+  status?: SkillStatus | 'any';
+}
+
+export interface SearchOptions {
+  /** The caller; without it only libraries are visible. */
+  userId?: string;
+  /** @default 'all' */
+  scope?: SearchScope | 'common' | 'shared';
+  /** Maximum hits. @default 5 */
+  limit?: number;
+  /** Hits with a lower calibrated score are dropped (see the module comment). @default 0 */
+  minScore?: number;
+  filters?: SearchFilters;
+  abortSignal?: AbortSignal;
+}
+
+export interface SearchHitParts {
+  /** Keyword evidence in [0, 1] (coverage of the query). */
+  keyword: number;
+  /** Vector evidence in [0, 1], `null` without a usable vector. */
+  vector: number | null;
+  /** IDF-weighted share of the query's units the skill contains anywhere / in its summary fields. */
+  coverage: number;
+  summaryCoverage: number;
+  /** Raw BM25F score (not comparable across queries). */
+  bm25: number;
+  /** Raw query–skill cosine. */
+  cosine: number | null;
+  /** Standard deviations of that cosine above the query's cosine with unrelated skills (the null sample). */
+  cosineZ: number | null;
+}
+
+export interface SearchHit {
+  id: string;
+  owner: string;
+  /** Calibrated score in [0, 1]; `minScore` applies to it. */
+  score: number;
+  parts: SearchHitParts;
+}
+
+export interface SkillSearchIndexOptions {
+  /** Embedding connector; absent or `disabled` → keyword search only. */
+  embeddings?: EmbeddingConnector;
+  /** Vector backend for that connector's signature. @default an in-memory backend */
+  vectors?: VectorBackend;
+  /**
+   * Which skills get a vector score: `keyword` = the best keyword candidates only (right for the
+   * offline n-gram embedder, whose evidence is lexical anyway), `all` = exhaustive search too, so a
+   * semantic embedder can find a skill that shares no word with the query.
+   * @default 'keyword' for provider `hashing`, else 'all'
+   */
+  vectorCandidates?: 'keyword' | 'all';
+  /** Candidates taken from each side before calibration. @default 100 */
+  candidates?: number;
+  /** Instructions longer than this are cut in the embedded text. @default 2000 */
+  maxInstructionChars?: number;
+  /** Size of the fixed skill sample the vector null distribution is measured on. @default 256 */
+  nullSampleSize?: number;
+  calibration?: Partial<CalibrationParameters>;
+  keywordFields?: Partial<Record<KeywordField, FieldSettings>>;
+}
+
+export interface VectorSyncReport {
+  embedded: number;
+  removed: number;
+  failed: string[];
+  error?: string;
+}
+
+interface Record_ {
+  skill: IndexedSkill;
+  tags: Set<string>;
+  library: boolean;
+}
+
+interface PendingVector {
+  id: string;
+  text: string;
+  hash: string;
+}
+
+interface Candidate {
+  slot: number;
+  bm25: number;
+  coverage: number;
+  summaryCoverage: number;
+  cosine?: number;
+}
+
+const NULL_SAMPLE_SIZE = 256;
+
+function normaliseScope(scope: SearchOptions['scope']): SearchScope {
+  if (scope === 'common' || scope === 'shared' || scope === 'library') return 'library';
+  if (scope === 'user') return 'user';
+  return 'all';
+}
+
+export class SkillSearchIndex {
+  readonly keywords: Bm25Index;
+  readonly vectors: VectorBackend;
+  readonly embeddings: EmbeddingConnector | undefined;
+  private readonly records = new Map<string, Record_>();
+  private readonly recordsBySlot: Array<Record_ | undefined> = [];
+  private readonly calibration: CalibrationParameters;
+  private readonly vectorCandidates: 'keyword' | 'all';
+  private readonly candidateCount: number;
+  private readonly maxInstructionChars: number;
+  private readonly nullSampleSize: number;
+  private readonly nullSample = new Set<string>();
+
+  constructor(options: SkillSearchIndexOptions = {}) {
+    this.keywords = new Bm25Index(options.keywordFields ? { fields: options.keywordFields } : {});
+    this.embeddings = options.embeddings?.disabled ? undefined : options.embeddings;
+    this.vectors = options.vectors ?? new MemoryVectorIndex();
+    this.calibration = { ...DEFAULT_CALIBRATION, ...options.calibration };
+    this.vectorCandidates =
+      options.vectorCandidates ?? (this.embeddings?.provider === 'hashing' ? 'keyword' : 'all');
+    this.candidateCount = options.candidates ?? 100;
+    this.maxInstructionChars = options.maxInstructionChars ?? 2000;
+    this.nullSampleSize = options.nullSampleSize ?? NULL_SAMPLE_SIZE;
+    // Load the Chinese dictionary now rather than on the first query.
+    tokenizeUnits('预热');
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  has(id: string): boolean {
+    return this.records.has(id);
+  }
+
+  get(id: string): IndexedSkill | undefined {
+    return this.records.get(id)?.skill;
+  }
+
+  ids(): string[] {
+    return [...this.records.keys()];
+  }
+
+  /** The text a skill's vector is computed from. */
+  vectorText(skill: IndexedSkill): string {
+    return retrievalText(skill, { maxInstructionChars: this.maxInstructionChars });
+  }
+
+  /**
+   * Adds or replaces skills: the keyword index at once, then vectors for skills whose text changed
+   * (embedded in batches). Embedding failures leave those skills without a vector (keyword-only)
+   * and are reported, never hidden; `syncVectors` retries them.
+   */
+  async upsert(
+    skills: readonly IndexedSkill[],
+    options: { abortSignal?: AbortSignal } = {},
+  ): Promise<VectorSyncReport> {
+    for (const skill of skills) this.upsertKeywords(skill);
+    if (!this.embeddings) return { embedded: 0, removed: 0, failed: [] };
+    const stale: PendingVector[] = [];
+    for (const skill of skills) {
+      const text = this.vectorText(skill);
+      const hash = documentHash(text);
+      if (this.vectors.docHash(skill.id) !== hash) stale.push({ id: skill.id, text, hash });
+    }
+    return this.embed(stale, options.abortSignal);
+  }
+
+  /** Removes skills from both indexes; returns how many were known. */
+  async remove(ids: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const id of ids) {
+      const record = this.records.get(id);
+      if (!record) continue;
+      const slot = this.keywords.slotOf(id);
+      if (slot !== undefined) this.recordsBySlot[slot] = undefined;
+      this.keywords.remove(id);
+      this.records.delete(id);
+      this.nullSample.delete(id);
+      removed += 1;
+    }
+    if (this.embeddings) await this.vectors.remove(ids.filter((id) => this.vectors.has(id)));
+    return removed;
+  }
+
+  /** How the vector backend disagrees with the skills (nothing is changed). */
+  vectorHealth(): VectorHealth {
+    const missing: string[] = [];
+    const stale: string[] = [];
+    for (const record of this.records.values()) {
+      const stored = this.vectors.docHash(record.skill.id);
+      if (!this.vectors.has(record.skill.id)) missing.push(record.skill.id);
+      else if (stored !== documentHash(this.vectorText(record.skill))) stale.push(record.skill.id);
+    }
+    const extra = this.vectors.ids().filter((id) => !this.records.has(id));
+    return { missing, stale, extra };
+  }
+
+  /**
+   * Repairs the vector backend: embeds missing and stale skills (all of them with `force`), removes
+   * vectors of unknown ids. `onProgress(done, total)` is called after each batch.
+   */
+  async syncVectors(
+    options: {
+      force?: boolean;
+      abortSignal?: AbortSignal;
+      onProgress?: (done: number, total: number) => void;
+    } = {},
+  ): Promise<VectorSyncReport> {
+    if (!this.embeddings) return { embedded: 0, removed: 0, failed: [] };
+    const health = this.vectorHealth();
+    const removed = await this.vectors.remove(health.extra);
+    if (options.force) await this.vectors.reset(this.embeddings.dimensions);
+    const ids = options.force ? this.ids() : [...health.missing, ...health.stale];
+    const pending: PendingVector[] = [];
+    for (const id of ids) {
+      const skill = this.records.get(id)?.skill;
+      if (!skill) continue;
+      const text = this.vectorText(skill);
+      pending.push({ id, text, hash: documentHash(text) });
+    }
+    const report = await this.embed(pending, options.abortSignal, options.onProgress);
+    return { ...report, removed };
+  }
+
+  /** Scoped hybrid search; hits sorted by calibrated score, best first. */
+  async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    const limit = Math.max(1, Math.floor(options.limit ?? 5));
+    const minScore = options.minScore ?? 0;
+    const analyzed = analyzeQuery(query, this.keywords);
+    const accept = this.acceptor(options);
+    const keywordMatches = this.keywords.match(analyzed.terms, { accept, masks: true });
+    const candidates = this.keywordCandidates(analyzed, keywordMatches);
+    let nullMean: number | undefined;
+    let nullSd: number | undefined;
+    if (this.embeddings && this.vectors.size() > 0 && analyzed.terms.length > 0) {
+      const queryVector = await this.embedQuery(query, options.abortSignal);
+      if (queryVector) {
+        ({ mean: nullMean, sd: nullSd } = await this.nullDistribution(queryVector));
+        await this.addVectorScores(queryVector, candidates, accept);
+      }
+    }
+    const hits: SearchHit[] = [];
+    for (const candidate of candidates) {
+      const record = this.recordsBySlot[candidate.slot];
+      if (!record) continue;
+      const calibrated = calibrate(
+        {
+          coverage: candidate.coverage,
+          summaryCoverage: candidate.summaryCoverage,
+          cosine: candidate.cosine,
+          nullMean,
+          nullSd,
+        },
+        this.calibration,
+      );
+      if (calibrated.score < minScore || calibrated.score <= 0) continue;
+      hits.push({
+        id: record.skill.id,
+        owner: record.skill.owner,
+        score: calibrated.score,
+        parts: {
+          keyword: calibrated.keyword,
+          vector: calibrated.vector,
+          coverage: candidate.coverage,
+          summaryCoverage: candidate.summaryCoverage,
+          bm25: candidate.bm25,
+          cosine: candidate.cosine ?? null,
+          cosineZ:
+            candidate.cosine === undefined || nullMean === undefined || nullSd === undefined
+              ? null
+              : (candidate.cosine - nullMean) / Math.max(nullSd, 1e-6),
+        },
+      });
+    }
+    hits.sort((left, right) => right.score - left.score || right.parts.bm25 - left.parts.bm25);
+    return hits.slice(0, limit);
+  }
+
+  private upsertKeywords(skill: IndexedSkill): void {
+    const slot = this.keywords.upsert({
+      id: skill.id,
+      fields: {
+        name: skill.name,
+        description: skill.description,
+        instructions: skill.instructions,
+        triggers: skill.triggers.join('\n'),
+        tags: skill.tags.join('\n'),
+      },
+    });
+    const record: Record_ = {
+      skill,
+      tags: new Set(skill.tags.map((tag) => tag.trim().toLowerCase())),
+      library: isLibraryOwner(skill.owner),
+    };
+    this.records.set(skill.id, record);
+    this.recordsBySlot[slot] = record;
+    if (this.nullSample.size < this.nullSampleSize) this.nullSample.add(skill.id);
+  }
+
+  private async embed(
+    pending: readonly PendingVector[],
+    abortSignal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<VectorSyncReport> {
+    const connector = this.embeddings;
+    if (!connector || pending.length === 0) return { embedded: 0, removed: 0, failed: [] };
+    const batchSize = Math.max(1, connector.maxBatchSize);
+    let embedded = 0;
+    for (let start = 0; start < pending.length; start += batchSize) {
+      const batch = pending.slice(start, start + batchSize);
+      try {
+        const result = await connector.doEmbed({
+          texts: batch.map((item) => item.text),
+          ...(abortSignal ? { abortSignal } : {}),
+        });
+        if (result.embeddings.length !== batch.length) {
+          throw new AutoSkillError(
+            'INVALID_RESPONSE',
+            `${connector.provider} returned ${result.embeddings.length} vectors for ${batch.length} texts`,
+            { details: { provider: connector.provider } },
+          );
+        }
+        await this.vectors.upsert(
+          batch.map((item, index) => ({
+            id: item.id,
+            vector: Float32Array.from(result.embeddings[index] as number[]),
+            docHash: item.hash,
+          })),
+        );
+        embedded += batch.length;
+        onProgress?.(start + batch.length, pending.length);
+      } catch (error) {
+        // A stale vector must not stay usable: drop what this batch and the rest would have replaced.
+        const failed = pending.slice(start).map((item) => item.id);
+        await this.vectors.remove(failed.filter((id) => this.vectors.has(id)));
+        return { embedded, removed: 0, failed, error: errorMessage(error) };
+      }
+    }
+    return { embedded, removed: 0, failed: [] };
+  }
+
+  private async embedQuery(query: string, abortSignal?: AbortSignal): Promise<Float32Array | undefined> {
+    const connector = this.embeddings;
+    if (!connector) return undefined;
+    const result = await connector.doEmbed({ texts: [query], ...(abortSignal ? { abortSignal } : {}) });
+    const vector = result.embeddings[0];
+    if (!vector || vector.length !== this.vectors.dimensions()) return undefined;
+    return Float32Array.from(vector);
+  }
+
+  private acceptor(options: SearchOptions): (slot: number) => boolean {
+    const scope = normaliseScope(options.scope);
+    const userId = options.userId;
+    const filters = options.filters ?? {};
+    const ids = filters.ids ? new Set(filters.ids) : undefined;
+    const tags = filters.tags ? filters.tags.map((tag) => tag.trim().toLowerCase()) : undefined;
+    const owners = filters.owners ? new Set(filters.owners) : undefined;
+    const libraries = filters.libraries
+      ? new Set(filters.libraries.map((name) => (isLibraryOwner(name) ? name : `library:${name}`)))
+      : undefined;
+    const status = filters.status ?? 'active';
+    return (slot: number): boolean => {
+      const record = this.recordsBySlot[slot];
+      if (!record) return false;
+      const skill = record.skill;
+      if (record.library) {
+        if (scope === 'user') return false;
+      } else if (scope === 'library' || userId === undefined || skill.owner !== userId) {
+        return false;
+      }
+      if (status !== 'any' && (skill.status ?? 'active') !== status) return false;
+      if (ids && !ids.has(skill.id)) return false;
+      if (owners && !owners.has(skill.owner)) return false;
+      if (libraries && !libraries.has(skill.owner)) return false;
+      if (tags && !tags.some((tag) => record.tags.has(tag))) return false;
+      return true;
+    };
+  }
+
+  private keywordCandidates(query: AnalyzedQuery, matches: KeywordMatches): Candidate[] {
+    const best = new TopK(this.candidateCount);
+    for (let index = 0; index < matches.count; index += 1) best.push(index, matches.scores[index] as number);
+    const words = matches.maskWords;
+    return best.sorted().map(({ item: index }) => ({
+      slot: matches.slots[index] as number,
+      bm25: matches.scores[index] as number,
+      coverage: matches.anyMask ? unitCoverage(query, matches.anyMask, index * words) : 0,
+      summaryCoverage: matches.summaryMask ? unitCoverage(query, matches.summaryMask, index * words) : 0,
+    }));
+  }
+
+  private async nullDistribution(queryVector: Float32Array): Promise<{ mean: number; sd: number }> {
+    const sample = [...this.nullSample];
+    const matches = await this.vectors.search(queryVector, { limit: sample.length, ids: sample });
+    if (matches.length < 2) return { mean: 0, sd: 1 };
+    let mean = 0;
+    for (const match of matches) mean += match.score;
+    mean /= matches.length;
+    let variance = 0;
+    for (const match of matches) variance += (match.score - mean) ** 2;
+    return { mean, sd: Math.sqrt(variance / (matches.length - 1)) };
+  }
+
+  private async addVectorScores(
+    queryVector: Float32Array,
+    candidates: Candidate[],
+    accept: (slot: number) => boolean,
+  ): Promise<void> {
+    const bySlot = new Map(candidates.map((candidate) => [candidate.slot, candidate]));
+    const ids = candidates.map((candidate) => this.recordsBySlot[candidate.slot]?.skill.id ?? '');
+    const scored: VectorMatch[] = await this.vectors.search(queryVector, { limit: ids.length, ids });
+    if (this.vectorCandidates === 'all') {
+      const extra = await this.vectors.search(queryVector, { limit: this.candidateCount * 4 });
+      let added = 0;
+      for (const match of extra) {
+        if (added >= this.candidateCount) break;
+        const slot = this.keywords.slotOf(match.id);
+        if (slot === undefined || bySlot.has(slot) || !accept(slot)) continue;
+        const candidate: Candidate = { slot, bm25: 0, coverage: 0, summaryCoverage: 0, cosine: match.score };
+        candidates.push(candidate);
+        bySlot.set(slot, candidate);
+        added += 1;
+      }
+    }
+    for (const match of scored) {
+      const slot = this.keywords.slotOf(match.id);
+      const candidate = slot === undefined ? undefined : bySlot.get(slot);
+      if (candidate) candidate.cosine = match.score;
+    }
+  }
+}
