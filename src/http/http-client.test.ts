@@ -142,6 +142,18 @@ describe('requestJson', () => {
     expect(server.requestsTo('chat')).toHaveLength(2);
   });
 
+  it('treats timeoutMs Infinity or 0 as no timeout', async () => {
+    server.enqueue(
+      'chat',
+      { type: 'text', text: 'slow', delayMs: 30 },
+      { type: 'text', text: 'slow', delayMs: 30 },
+    );
+    expect(
+      (await chatRequest({ timeoutMs: Number.POSITIVE_INFINITY })).value.choices[0]?.message.content,
+    ).toBe('slow');
+    expect((await chatRequest({ timeoutMs: 0 })).value.choices[0]?.message.content).toBe('slow');
+  });
+
   it('times out a body that stalls after the headers', async () => {
     server.enqueue('chat', { type: 'sse', pieces: ['{"choices":', '[]}'], chunkDelayMs: 1000 });
     const error = await failureOf(chatRequest({ timeoutMs: 150, maxRetries: 0 }));

@@ -36,7 +36,8 @@ export interface HttpRequestOptions {
   body?: string | Uint8Array | ReadableStream<Uint8Array>;
   /**
    * Per attempt. JSON requests: until the whole body is read. Raw requests: until the response headers
-   * arrive (a stream may then run as long as the caller's signal allows). @default 60000
+   * arrive (a stream may then run as long as the caller's signal allows). `0` or `Infinity`: no timeout.
+   * @default 60000
    */
   timeoutMs?: number;
   /** Retries after the first attempt, on 408/409/429/5xx, network errors and timeouts only. @default 2 */
@@ -267,10 +268,14 @@ async function runWithRetries<T>(
 function startAttempt(context: RequestContext): Attempt {
   const controller = new AbortController();
   let timedOut = false;
-  let timer: NodeJS.Timeout | undefined = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error('timeout'));
-  }, context.timeoutMs);
+  // Node turns a delay above 2^31-1 ms (or Infinity) into 1 ms: treat those as "no timeout".
+  const hasTimeout = context.timeoutMs > 0 && context.timeoutMs <= 2_147_483_647;
+  let timer: NodeJS.Timeout | undefined = hasTimeout
+    ? setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error('timeout'));
+      }, context.timeoutMs)
+    : undefined;
   const signal = context.abortSignal
     ? AbortSignal.any([context.abortSignal, controller.signal])
     : controller.signal;
