@@ -120,6 +120,20 @@ describe('parseJsonEventStream', () => {
     ]);
   });
 
+  it('decodes UTF-8 characters split across byte chunks', async () => {
+    const bytes = new TextEncoder().encode('data: {"n":1,"t":"中文🚀"}\n\n');
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const byte of bytes) controller.enqueue(Uint8Array.of(byte));
+        controller.close();
+      },
+    });
+    const parts = await collect(
+      parseJsonEventStream({ stream, schema: z.object({ n: z.number(), t: z.string() }) }),
+    );
+    expect(parts).toEqual([{ success: true, value: { n: 1, t: '中文🚀' }, event: undefined }]);
+  });
+
   it('reports bad events in-band and goes on', async () => {
     const parts = await collect(
       parseJsonEventStream({
