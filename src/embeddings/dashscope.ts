@@ -27,6 +27,7 @@ export const createDashScopeEmbeddingConnector: EmbeddingFactory = (config, cont
     provider: 'dashscope',
     modelId: model,
     url: embeddingsUrl(baseUrl),
+    baseUrlEnvName: 'DASHSCOPE_BASE_URL',
     config,
     batchLimit,
     defaultBatchSize: batchLimit,

@@ -34,6 +34,7 @@ export const createGenericEmbeddingConnector: EmbeddingFactory = (config, contex
     provider: 'generic',
     modelId: model,
     url: embeddingsUrl(baseUrl),
+    baseUrlEnvName: 'AUTOSKILL_GENERIC_EMBED_URL',
     config,
     batchLimit: 2048,
     // Text Embeddings Inference refuses more than 32 inputs per request by default.

@@ -29,6 +29,7 @@ export const createGlmEmbeddingConnector: EmbeddingFactory = (config, context) =
     provider: 'glm',
     modelId: model,
     url: embeddingsUrl(baseUrl),
+    baseUrlEnvName: 'BIGMODEL_BASE_URL',
     config,
     batchLimit: 64,
     defaultBatchSize: 64,

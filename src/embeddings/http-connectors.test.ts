@@ -358,6 +358,24 @@ describe('request details per provider', () => {
     expect(embeddingIndexName(connector.signature)).toBe('skills-generic-embd-qwen3vl8b-bdd275d122');
   });
 
+  it('names the variable when a base URL from the environment is unusable', async () => {
+    await expect(
+      createEmbeddingConnector(
+        { provider: 'generic' },
+        { env: { AUTOSKILL_GENERIC_EMBED_URL: 'localhost-8000', AUTOSKILL_GENERIC_EMBED_MODEL: 'm' } },
+      ),
+    ).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: expect.stringContaining('AUTOSKILL_GENERIC_EMBED_URL'),
+    });
+    await expect(
+      createEmbeddingConnector(
+        { provider: 'openai' },
+        { env: { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'ftp://x' } },
+      ),
+    ).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('OPENAI_BASE_URL') });
+  });
+
   it('ollama: local default, OLLAMA_HOST, native body', async () => {
     const { fetch, calls } = capturingFetch((body) => ({
       embeddings: body.input.map((text) => fakeEmbedding(text, 4)),

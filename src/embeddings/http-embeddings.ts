@@ -5,7 +5,7 @@
  * one vector length, the configured length). Providers only say how to build a body and read a response.
  */
 import type { z } from 'zod';
-import { type FetchFunction, requestJson, type SleepFunction } from '../http/index.js';
+import { type FetchFunction, redactUrl, requestJson, type SleepFunction } from '../http/index.js';
 import { AutoSkillError, isAutoSkillError } from '../shared/errors.js';
 import type { EmbeddingConfig } from './config.js';
 import type { EmbeddingConnector, EmbeddingSignature, EmbedOptions, EmbedResult } from './types.js';
@@ -22,6 +22,8 @@ export interface HttpEmbeddingSettings<S extends z.ZodType> {
   modelId: string;
   /** Full endpoint URL. */
   url: string;
+  /** The variable the base URL may come from, named when the URL is unusable. */
+  baseUrlEnvName?: string;
   config: EmbeddingConfig;
   /** The provider's largest batch; `config.batchSize` may only lower it. */
   batchLimit: number;
@@ -49,6 +51,7 @@ export function createHttpEmbeddingConnector<S extends z.ZodType>(
   settings: HttpEmbeddingSettings<S>,
 ): EmbeddingConnector {
   const { provider, modelId, config } = settings;
+  checkUrl(settings.url, provider, settings.baseUrlEnvName);
   const maxBatchSize = Math.max(
     1,
     Math.min(settings.batchLimit, config.batchSize ?? settings.defaultBatchSize),
@@ -130,6 +133,24 @@ export function createHttpEmbeddingConnector<S extends z.ZodType>(
       return sent.tokens === undefined ? { embeddings } : { embeddings, usage: { tokens: sent.tokens } };
     },
   };
+}
+
+function checkUrl(url: string, provider: string, envName: string | undefined): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol === 'http:' || protocol === 'https:') return;
+  const where = envName ? `baseUrl in the embedding config or ${envName}` : 'baseUrl in the embedding config';
+  throw new AutoSkillError(
+    'INVALID_CONFIG',
+    `The ${provider} embedding endpoint "${redactUrl(url)}" is not an http(s) URL; check ${where}.`,
+    {
+      details: { provider, envName },
+    },
+  );
 }
 
 function isAuthFailure(error: unknown): boolean {

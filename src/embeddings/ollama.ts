@@ -46,6 +46,7 @@ export const createOllamaEmbeddingConnector: EmbeddingFactory = (config, context
   const common = {
     provider: 'ollama',
     modelId: model,
+    baseUrlEnvName: 'OLLAMA_HOST',
     config,
     batchLimit: 2048,
     defaultBatchSize: 32,

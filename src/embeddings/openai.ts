@@ -23,6 +23,7 @@ export const createOpenAIEmbeddingConnector: EmbeddingFactory = (config, context
     provider: 'openai',
     modelId: model,
     url: embeddingsUrl(baseUrl),
+    baseUrlEnvName: 'OPENAI_BASE_URL',
     config,
     // The API accepts 2,048 inputs and 300k tokens per request; 256 keeps requests small and retries cheap.
     batchLimit: 2048,
