@@ -136,7 +136,11 @@ export function compareStored(a: StoredSkill, b: StoredSkill): number {
 }
 
 /** Filters, orders and pages `skills` for `list`. */
-export function selectForList(skills: Iterable<StoredSkill>, options: ListOptions): ListResult {
+export function selectForList(
+  skills: Iterable<StoredSkill>,
+  options: ListOptions,
+  prepare: (skill: StoredSkill) => StoredSkill = (skill) => skill,
+): ListResult {
   const scope = options.scope ?? (options.userId !== undefined ? 'user' : 'library');
   if (scope !== 'library' && options.userId === undefined) {
     throw new AutoSkillError('INVALID_INPUT', `Listing scope "${scope}" needs a userId`);
@@ -151,7 +155,10 @@ export function selectForList(skills: Iterable<StoredSkill>, options: ListOption
     picked.push(skill);
   }
   picked.sort(compareStored);
-  return { items: picked.slice(offset, offset + limit).map(cloneStored), total: picked.length };
+  return {
+    items: picked.slice(offset, offset + limit).map((skill) => cloneStored(prepare(skill))),
+    total: picked.length,
+  };
 }
 
 export function cloneStored(skill: StoredSkill): StoredSkill {

@@ -118,6 +118,8 @@ interface SkillRecord {
   dir: string;
   /** sha-256 of the SKILL.md bytes of the visible state. */
   hash: string;
+  /** False until the folder's resource files have been listed (done on first access, not at open). */
+  resourcesKnown: boolean;
 }
 
 interface HistoryIndex {
@@ -235,7 +237,7 @@ export class FileSkillStore implements SkillStore {
   async get(id: string): Promise<StoredSkill | null> {
     await this.beforeRead();
     const record = this.records.get(id);
-    return record ? cloneStored(record.stored) : null;
+    return record ? cloneStored(this.withResources(record)) : null;
   }
 
   async list(options: ListOptions): Promise<ListResult> {
@@ -244,6 +246,10 @@ export class FileSkillStore implements SkillStore {
     return selectForList(
       [...this.records.values()].map((record) => record.stored),
       options,
+      (skill) => {
+        const record = this.records.get(skill.id);
+        return record ? this.withResources(record) : skill;
+      },
     );
   }
 
@@ -771,6 +777,14 @@ export class FileSkillStore implements SkillStore {
     assertBaseRevision(id, head.rev, base);
   }
 
+  private withResources(record: SkillRecord): StoredSkill {
+    if (!record.resourcesKnown) {
+      record.stored.resources = listResources(record.dir);
+      record.resourcesKnown = true;
+    }
+    return record.stored;
+  }
+
   private needsCapture(record: SkillRecord): boolean {
     if (record.stored.readOnly) return false;
     const head = this.history.get(record.stored.id)?.head;
@@ -1021,6 +1035,7 @@ export class FileSkillStore implements SkillStore {
       stored: this.toStored(resolved, entry),
       dir: this.absolute(entry.location),
       hash: entry.skillMd.h,
+      resourcesKnown: true,
     });
     this.locations.set(entry.location, entry.id);
   }
@@ -1054,30 +1069,19 @@ export class FileSkillStore implements SkillStore {
   }
 
   private loadAll(): RefreshReport {
-    const { found, problems } = scanSkillBank({
+    const records = new Map<string, SkillRecord>();
+    const problems: StoreProblem[] = [];
+    const { problems: scanProblems } = scanSkillBank({
       root: this.root,
       libraries: this.libraries,
       maxDepth: this.maxDepth,
+      maxFileBytes: this.maxFileBytes,
+      visit: (item, bytes) => {
+        const loaded = this.loadFound(item, bytes, problems);
+        if (loaded) this.addLoaded(records, loaded, problems);
+      },
     });
-    const records = new Map<string, SkillRecord>();
-    for (const item of found) {
-      const loaded = this.loadFound(item, problems);
-      if (!loaded) continue;
-      const id = loaded.stored.id;
-      const earlier = records.get(id);
-      if (earlier) {
-        // Users override libraries (as in the original); otherwise the first in scan order stays.
-        const replace = earlier.stored.readOnly && !loaded.stored.readOnly;
-        const [kept, dropped] = replace ? [loaded, earlier] : [earlier, loaded];
-        problems.push({
-          location: dropped.stored.location,
-          code: 'DUPLICATE_ID',
-          message: `Skill id ${id} is also used by ${kept.stored.location}; this copy is not loaded`,
-        });
-        if (!replace) continue;
-      }
-      records.set(id, loaded);
-    }
+    problems.unshift(...scanProblems);
     // Skills whose folder a writer has not created yet cannot exist here: the scan holds the lock.
     const changes: StoreChange[] = [];
     let added = 0;
@@ -1114,11 +1118,27 @@ export class FileSkillStore implements SkillStore {
     return { loaded: records.size, added, changed, removed, problems: [...problems] };
   }
 
-  private loadFound(item: FoundSkill, problems: StoreProblem[]): SkillRecord | null {
+  private addLoaded(records: Map<string, SkillRecord>, loaded: SkillRecord, problems: StoreProblem[]): void {
+    const id = loaded.stored.id;
+    const earlier = records.get(id);
+    if (earlier) {
+      // Users override libraries (as in the original); otherwise the first in scan order stays.
+      const replace = earlier.stored.readOnly && !loaded.stored.readOnly;
+      const [kept, dropped] = replace ? [loaded, earlier] : [earlier, loaded];
+      problems.push({
+        location: dropped.stored.location,
+        code: 'DUPLICATE_ID',
+        message: `Skill id ${id} is also used by ${kept.stored.location}; this copy is not loaded`,
+      });
+      if (!replace) return;
+    }
+    records.set(id, loaded);
+  }
+
+  private loadFound(item: FoundSkill, bytes: Uint8Array, problems: StoreProblem[]): SkillRecord | null {
     const file = join(item.dir, SKILL_FILE);
     const source = isAbsolute(item.location) ? file : `${item.location}/${SKILL_FILE}`;
     try {
-      const bytes = readFileSync(file);
       const text = decodeSkillFile(bytes, { source, maxBytes: this.maxFileBytes });
       const skill = parseSkillMd(text, {
         owner: item.owner,
@@ -1137,12 +1157,16 @@ export class FileSkillStore implements SkillStore {
             updatedAt: head.updatedAt,
           }
         : {};
-      const full: Skill = { ...skill, ...state, resources: item.resources };
+      // Resources of a skill at its recorded revision are known from the log; others are listed on demand.
+      const known = tracked === true && head?.location === item.location && head.skillMd.h === hash;
+      const resources = known && head ? Object.keys(head.files).sort() : [];
+      const full: Skill = { ...skill, ...state, resources };
       const revision = tracked ? head.rev : 0;
       return {
         stored: { ...full, revision, location: item.location, readOnly: item.readOnly },
         dir: item.dir,
         hash,
+        resourcesKnown: known,
       };
     } catch (error) {
       const details = isAutoSkillError(error) ? error.details : {};

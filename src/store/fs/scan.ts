@@ -4,7 +4,7 @@
  * A folder holding `SKILL.md` is a skill and is not searched further; folders starting with `.`
  * (the store's own `.autoskill/`), `node_modules` and `__pycache__` are skipped; depth is bounded.
  */
-import { type Dirent, readdirSync } from 'node:fs';
+import { closeSync, type Dirent, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { libraryOwner } from '../../skill/schema.js';
 import { nameProblem } from '../safe-paths.js';
@@ -29,8 +29,6 @@ export interface FoundSkill {
   /** Key of the deterministic id rule for id-less files (core.md §2.5). */
   relKey: string;
   readOnly: boolean;
-  /** Other files of the folder, relative, `/`-separated, sorted. */
-  resources: string[];
 }
 
 export interface ScanOptions {
@@ -38,10 +36,25 @@ export interface ScanOptions {
   libraries: LibraryDir[];
   /** @default 6 */
   maxDepth?: number;
+  /** SKILL.md files are read up to this size plus one byte (larger ones are refused by the decoder). */
+  maxFileBytes: number;
+  /**
+   * Called for each skill folder with its SKILL.md bytes. The bytes live in a buffer that the next call
+   * reuses: copy what must be kept.
+   */
+  visit: (found: FoundSkill, bytes: Uint8Array) => void;
 }
 
 const SKIPPED_DIRS = new Set(['node_modules', '__pycache__']);
 const MAX_RESOURCES = 1000;
+
+function names(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  } catch {
+    return [];
+  }
+}
 
 function listDir(dir: string): Dirent[] {
   try {
@@ -53,117 +66,144 @@ function listDir(dir: string): Dirent[] {
   }
 }
 
-function isSkillDir(entries: Dirent[]): boolean {
-  return entries.some((entry) => entry.name === SKILL_FILE && entry.isFile());
-}
-
 /** Resource files of a skill folder: every non-hidden file below it except the top SKILL.md. */
-export function listResources(dir: string, entries: Dirent[] = listDir(dir)): string[] {
+export function listResources(dir: string): string[] {
   const out: string[] = [];
-  const walk = (path: string, prefix: string, items: Dirent[], depth: number): void => {
-    for (const entry of items) {
+  const walk = (path: string, prefix: string, depth: number): void => {
+    for (const entry of listDir(path)) {
       if (out.length >= MAX_RESOURCES) return;
       if (entry.name.startsWith('.')) continue;
       const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
       if (entry.isFile()) {
         if (rel !== SKILL_FILE) out.push(rel);
       } else if (entry.isDirectory() && depth < 6 && !SKIPPED_DIRS.has(entry.name)) {
-        const child = join(path, entry.name);
-        walk(child, rel, listDir(child), depth + 1);
+        walk(join(path, entry.name), rel, depth + 1);
       }
     }
   };
-  walk(dir, '', entries, 0);
+  walk(dir, '', 0);
   return out.sort();
 }
 
-/** Walks one tree; `visit` gets each skill folder with its path relative to `base`. */
+/**
+ * Reads `<dir>/SKILL.md` into a shared buffer: the folder is a skill exactly when the file opens. One
+ * open per folder finds skills and reads them, with no separate listing or stat of each folder.
+ */
+class SkillFileReader {
+  private buffer = Buffer.allocUnsafe(1 << 16);
+  constructor(private readonly maxBytes: number) {}
+
+  /** The file's bytes, `absent` (no SKILL.md: maybe a folder to search) or `not-folder`. */
+  read(dir: string): Uint8Array | 'absent' | 'not-folder' {
+    let fd: number;
+    try {
+      fd = openSync(join(dir, SKILL_FILE), 'r');
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'not-folder' : 'absent';
+    }
+    try {
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) return 'absent';
+      const size = Math.min(stat.size, this.maxBytes + 1);
+      if (this.buffer.length < size) this.buffer = Buffer.allocUnsafe(Math.max(size, this.buffer.length * 2));
+      let done = 0;
+      while (done < size) {
+        const count = readSync(fd, this.buffer, done, size - done, done);
+        if (count === 0) break;
+        done += count;
+      }
+      return this.buffer.subarray(0, done);
+    } catch {
+      return 'absent';
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Walks one tree; `visit` gets each skill folder (relative to `base`) with its SKILL.md bytes. */
 function walkTree(
+  reader: SkillFileReader,
   base: string,
   maxDepth: number,
-  visit: (dir: string, rel: string, entries: Dirent[]) => void,
+  visit: (dir: string, rel: string, bytes: Uint8Array) => void,
 ): void {
   const walk = (dir: string, rel: string, depth: number): void => {
-    const entries = listDir(dir);
-    if (isSkillDir(entries)) {
-      if (rel !== '') visit(dir, rel, entries);
-      return;
-    }
     if (depth >= maxDepth) return;
-    for (const entry of entries) {
-      if (!entry.isDirectory() || entry.name.startsWith('.') || SKIPPED_DIRS.has(entry.name)) continue;
-      walk(join(dir, entry.name), rel === '' ? entry.name : `${rel}/${entry.name}`, depth + 1);
+    for (const name of names(dir)) {
+      if (name.startsWith('.') || SKIPPED_DIRS.has(name)) continue;
+      const child = join(dir, name);
+      const childRel = rel === '' ? name : `${rel}/${name}`;
+      const bytes = reader.read(child);
+      if (bytes === 'not-folder') continue;
+      if (bytes === 'absent') walk(child, childRel, depth + 1);
+      else visit(child, childRel, bytes);
     }
   };
   walk(base, '', 0);
 }
 
 /** Every skill folder of the store, in load order: Common, extra libraries, Users (each sorted). */
-export function scanSkillBank(options: ScanOptions): { found: FoundSkill[]; problems: StoreProblem[] } {
+export function scanSkillBank(options: ScanOptions): { problems: StoreProblem[] } {
   const maxDepth = options.maxDepth ?? 6;
-  const found: FoundSkill[] = [];
   const problems: StoreProblem[] = [];
+  const reader = new SkillFileReader(options.maxFileBytes);
   const common = join(options.root, COMMON_DIR);
-  for (const entry of listDir(common)) {
-    if (!entry.isDirectory() || entry.name.startsWith('.') || SKIPPED_DIRS.has(entry.name)) continue;
-    const dir = join(common, entry.name);
-    const entries = listDir(dir);
-    if (isSkillDir(entries)) {
-      found.push({
-        dir,
-        location: `${COMMON_DIR}/${entry.name}`,
-        owner: libraryOwner(COMMON_DIR),
-        relKey: entry.name,
-        readOnly: true,
-        resources: listResources(dir, entries),
-      });
+  for (const name of names(common)) {
+    if (name.startsWith('.') || SKIPPED_DIRS.has(name)) continue;
+    const dir = join(common, name);
+    const bytes = reader.read(dir);
+    if (bytes === 'not-folder') continue;
+    if (bytes !== 'absent') {
+      const found = { dir, location: `${COMMON_DIR}/${name}`, owner: libraryOwner(COMMON_DIR), relKey: name };
+      options.visit({ ...found, readOnly: true }, bytes);
       continue;
     }
-    walkTree(dir, maxDepth, (skillDir, rel, skillEntries) => {
-      found.push({
-        dir: skillDir,
-        location: `${COMMON_DIR}/${entry.name}/${rel}`,
-        owner: libraryOwner(entry.name),
-        relKey: `${entry.name}/${rel}`,
-        readOnly: true,
-        resources: listResources(skillDir, skillEntries),
-      });
+    walkTree(reader, dir, maxDepth, (skillDir, rel, skillBytes) => {
+      options.visit(
+        {
+          dir: skillDir,
+          location: `${COMMON_DIR}/${name}/${rel}`,
+          owner: libraryOwner(name),
+          relKey: `${name}/${rel}`,
+          readOnly: true,
+        },
+        skillBytes,
+      );
     });
   }
   for (const library of options.libraries) {
-    walkTree(library.path, maxDepth, (skillDir, rel, skillEntries) => {
-      found.push({
-        dir: skillDir,
-        location: join(library.path, rel),
-        owner: libraryOwner(library.name),
-        relKey: `${library.name}/${rel}`,
-        readOnly: true,
-        resources: listResources(skillDir, skillEntries),
-      });
+    walkTree(reader, library.path, maxDepth, (skillDir, rel, bytes) => {
+      options.visit(
+        {
+          dir: skillDir,
+          location: join(library.path, rel),
+          owner: libraryOwner(library.name),
+          relKey: `${library.name}/${rel}`,
+          readOnly: true,
+        },
+        bytes,
+      );
     });
   }
   const users = join(options.root, USERS_DIR);
-  for (const entry of listDir(users)) {
-    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-    const problem = nameProblem(entry.name);
+  for (const name of names(users)) {
+    if (name.startsWith('.')) continue;
+    const problem = nameProblem(name);
     if (problem !== null) {
       problems.push({
-        location: `${USERS_DIR}/${entry.name}`,
+        location: `${USERS_DIR}/${name}`,
         code: 'INVALID_PATH',
-        message: `Folder skipped: "${entry.name}" is not a valid user id (${problem})`,
+        message: `Folder skipped: "${name}" is not a valid user id (${problem})`,
       });
       continue;
     }
-    walkTree(join(users, entry.name), maxDepth, (skillDir, rel, skillEntries) => {
-      found.push({
-        dir: skillDir,
-        location: `${USERS_DIR}/${entry.name}/${rel}`,
-        owner: entry.name,
-        relKey: rel,
-        readOnly: false,
-        resources: listResources(skillDir, skillEntries),
-      });
+    walkTree(reader, join(users, name), maxDepth, (skillDir, rel, bytes) => {
+      options.visit(
+        { dir: skillDir, location: `${USERS_DIR}/${name}/${rel}`, owner: name, relKey: rel, readOnly: false },
+        bytes,
+      );
     });
   }
-  return { found, problems };
+  return { problems };
 }
