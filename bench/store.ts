@@ -1,13 +1,16 @@
 /**
  * Filesystem store benchmark: imports the SkillBank corpus into a fresh store as one user's skills
- * (every skill gets its first revision), then opens that store cold in a fresh process and lists it.
- * Prints one JSON object. Usage: `npm run bench:store [-- --corpus <dir>] [-- --keep]`.
+ * (every skill gets its first revision), then opens that store cold in a fresh process, loads every
+ * skill and lists them. The cold open runs on the built `dist/` with plain node when the build is newer
+ * than the sources (as the CLI and server run), else on the sources under tsx (`open_runtime` says
+ * which). Prints one JSON object.
+ * Usage: `npm run bench:store [-- --corpus <dir>] [-- --keep]`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FileSkillStore } from '../src/store/fs/file-skill-store.js';
 import { importSkills } from '../src/store/import/import-skills.js';
 
@@ -23,38 +26,37 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-/** Child mode: open the store cold, load every skill, list, report. */
-async function openWorker(root: string): Promise<void> {
-  const started = performance.now();
-  const store = new FileSkillStore({ root });
-  const report = await store.open();
-  const openMs = performance.now() - started;
-  const listStarted = performance.now();
-  const page = await store.list({ userId: USER, scope: 'user', limit: 100 });
-  const listMs = performance.now() - listStarted;
-  const allStarted = performance.now();
-  const all = await store.list({ userId: USER, scope: 'user', limit: 100_000 });
-  const listAllMs = performance.now() - allStarted;
-  const getStarted = performance.now();
-  for (const item of page.items) await store.get(item.id);
-  const getMs = (performance.now() - getStarted) / Math.max(1, page.items.length);
-  process.stdout.write(
-    JSON.stringify({
-      cold_open_ms: round(openMs),
-      loaded: report.loaded,
-      problems: report.problems.length,
-      list_ms: round(listMs),
-      list_all_ms: round(listAllMs),
-      listed: all.total,
-      get_ms: round(getMs),
-      rss_mb: round(process.memoryUsage().rss / 1e6),
-    }),
+/** Newest modification time of the .ts files under `dir`. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Opens the store in a fresh process and returns what the child measured. */
+function coldOpen(root: string): Record<string, unknown> {
+  const built = join(REPO, 'dist', 'store', 'index.js');
+  // The store depends on these layers only; other folders may be mid-edit without making dist stale.
+  const sources = ['shared', 'skill', 'store'].map((layer) => newestSource(join(REPO, 'src', layer)));
+  const current = existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources);
+  const module = current ? built : join(REPO, 'src', 'store', 'index.ts');
+  const loader = current ? [] : process.execArgv;
+  const output = execFileSync(
+    process.execPath,
+    [...loader, join(REPO, 'bench', 'store-open.mjs'), root, pathToFileURL(module).href, USER],
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
   );
+  return {
+    ...(JSON.parse(output) as Record<string, unknown>),
+    open_runtime: current ? 'node (dist)' : 'tsx (src)',
+  };
 }
 
 async function main(): Promise<void> {
-  const openRoot = argument('--open');
-  if (openRoot) return openWorker(openRoot);
   const corpus = resolve(argument('--corpus') ?? join(REPO, '..', 'shared', 'fixtures', 'skillbank'));
   const root = mkdtempSync(join(tmpdir(), 'autoskill-bench-store-'));
   try {
@@ -65,15 +67,7 @@ async function main(): Promise<void> {
     const importMs = performance.now() - started;
     const importRss = process.memoryUsage().rss / 1e6;
     await store.close();
-    const child = execFileSync(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), '--open', root],
-      {
-        encoding: 'utf8',
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    const opened = JSON.parse(child) as Record<string, unknown>;
+    const opened = coldOpen(root);
     process.stdout.write(
       `${JSON.stringify({
         corpus,
@@ -87,6 +81,7 @@ async function main(): Promise<void> {
     );
   } finally {
     if (!process.argv.includes('--keep')) rmSync(root, { recursive: true, force: true });
+    else process.stderr.write(`store kept at ${root}\n`);
   }
 }
 
