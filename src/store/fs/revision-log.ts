@@ -4,7 +4,7 @@
  * once its final newline is written; a torn last line (the writer was killed) is ignored by readers
  * and cut off by the next lock holder before it appends.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { parseJsonValue, validate } from '../../shared/json.js';
 import { type Durability, writeAll } from './atomic-write.js';
@@ -132,12 +132,7 @@ export class RevisionLog {
   /** Current size in bytes, or 0 when the log does not exist yet (one stat). */
   size(): number {
     try {
-      const fd = openSync(this.path, 'r');
-      try {
-        return fstatSync(fd).size;
-      } finally {
-        closeSync(fd);
-      }
+      return statSync(this.path).size;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
       throw error;

@@ -104,6 +104,15 @@ export function readImportSource(options: ImportSkillsOptions): SourceContents {
   return readZipSource(readFileSync(path), limits, options.source);
 }
 
+/** Skills read, decoded and written per transaction: bounds memory for large imports. */
+const BATCH_SIZE = 512;
+
+interface DecodedSkill {
+  from: string;
+  text: string;
+  files: Record<string, Uint8Array>;
+}
+
 /** Imports every skill folder of `options.source` into the target. */
 export async function importSkills(store: SkillStore, options: ImportSkillsOptions): Promise<ImportReport> {
   const contents = readImportSource(options);
@@ -112,70 +121,71 @@ export async function importSkills(store: SkillStore, options: ImportSkillsOptio
     target: options.target,
     imported: [],
     skipped: [],
-    errors: contents.problems.map((problem) => ({
+    errors: [],
+  };
+  const library = 'library' in options.target ? validateLibraryName(options.target.library) : null;
+  const userId = 'userId' in options.target ? validateUserId(options.target.userId) : null;
+  if (library !== null && !(store instanceof FileSkillStore)) {
+    throw new AutoSkillError('INVALID_INPUT', 'Importing into a library needs the filesystem store');
+  }
+  const rootName = basename(resolve(options.source)).replace(/\.zip$/i, '');
+  const seen = new Set<string>();
+  for (let start = 0; start < contents.skills.length; start += BATCH_SIZE) {
+    const batch: DecodedSkill[] = [];
+    for (const entry of contents.skills.slice(start, start + BATCH_SIZE)) {
+      const from = entry.rel === '.' ? rootName : entry.rel;
+      if (seen.has(from)) continue;
+      seen.add(from);
+      try {
+        const skill = entry.load();
+        if (!skill) continue;
+        const text = decodeSkillFile(skill.skillMd, {
+          source: `${from}/SKILL.md`,
+          maxBytes: options.maxFileBytes,
+        });
+        batch.push({ from, text, files: skill.files });
+      } catch (error) {
+        report.errors.push(describeError(from, error));
+      }
+    }
+    if (library !== null) {
+      await importIntoLibrary(store as FileSkillStore, library, batch, options, report);
+    } else if (userId !== null) {
+      await importIntoUser(store, userId, batch, options, report);
+    }
+  }
+  // Problems of the source itself (unsafe zip entries, oversized files) come first in the report.
+  report.errors.unshift(
+    ...contents.problems.map((problem) => ({
       from: problem.path,
       code: problem.code,
       message: problem.message,
     })),
-  };
-  const rootName = basename(resolve(options.source)).replace(/\.zip$/i, '');
-  const relOf = (rel: string) => (rel === '.' ? rootName : rel);
-  const decoded: Array<{ from: string; text: string; files: Record<string, Uint8Array> }> = [];
-  for (const skill of contents.skills) {
-    const from = relOf(skill.rel);
-    try {
-      const text = decodeSkillFile(skill.skillMd, {
-        source: `${from}/SKILL.md`,
-        maxBytes: options.maxFileBytes,
-      });
-      decoded.push({ from, text, files: skill.files });
-    } catch (error) {
-      report.errors.push(describeError(from, error));
-    }
-  }
-  if ('library' in options.target) {
-    await importIntoLibrary(store, options.target.library, decoded, options, report);
-  } else {
-    await importIntoUser(store, options.target.userId, decoded, options, report);
-  }
+  );
   return report;
 }
 
 async function importIntoUser(
   store: SkillStore,
-  rawUserId: string,
-  decoded: Array<{ from: string; text: string; files: Record<string, Uint8Array> }>,
+  userId: string,
+  batch: DecodedSkill[],
   options: ImportSkillsOptions,
   report: ImportReport,
 ): Promise<void> {
-  const userId = validateUserId(rawUserId);
-  const writes: BatchWrite[] = [];
-  const origins: string[] = [];
-  const seen = new Set<string>();
-  for (const item of decoded) {
-    // As the original: the id comes from the user and the folder's path in the source, so importing the
-    // same source again finds the same skills.
+  // As the original: the id comes from the user and the folder's path in the source, so importing the
+  // same source again finds the same skills. Without overwrite an existing id fails as CONFLICT: skipped.
+  const writes: BatchWrite[] = batch.map((item) => {
     const id = deterministicSkillId(userId, item.from);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const existing = await store.get(id);
-    if (existing && !options.overwrite) {
-      report.skipped.push({ from: item.from, id, reason: 'exists (use overwrite to replace it)' });
-      continue;
-    }
     const input = { owner: userId, name: item.from, description: '', instructions: '' };
     const createOptions = { skillMd: item.text, files: item.files, source: `${item.from}/SKILL.md` };
-    writes.push(
-      existing
-        ? { kind: 'replace', id, input, options: createOptions }
-        : { kind: 'create', input: { ...input, id }, options: createOptions },
-    );
-    origins.push(item.from);
-  }
+    return options.overwrite
+      ? { kind: 'replace', id, input, options: createOptions }
+      : { kind: 'create', input: { ...input, id }, options: createOptions };
+  });
   const context = { actor: options.actor ?? 'import', reason: `import from ${options.source}` };
   const results = await store.writeBatch(writes, context);
   results.forEach((result, index) => {
-    const from = origins[index] ?? '';
+    const from = batch[index]?.from ?? '';
     if (result.ok) {
       report.imported.push({
         id: result.skill.id,
@@ -183,6 +193,9 @@ async function importIntoUser(
         location: result.skill.location,
         from,
       });
+    } else if (result.error.code === 'CONFLICT' && !options.overwrite) {
+      const id = deterministicSkillId(userId, from);
+      report.skipped.push({ from, id, reason: 'exists (use overwrite to replace it)' });
     } else {
       report.errors.push({ from, code: result.error.code, message: result.error.message });
     }
@@ -190,36 +203,33 @@ async function importIntoUser(
 }
 
 async function importIntoLibrary(
-  store: SkillStore,
-  rawLibrary: string,
-  decoded: Array<{ from: string; text: string; files: Record<string, Uint8Array> }>,
+  store: FileSkillStore,
+  library: string,
+  batch: DecodedSkill[],
   options: ImportSkillsOptions,
   report: ImportReport,
 ): Promise<void> {
-  const library = validateLibraryName(rawLibrary);
-  if (!(store instanceof FileSkillStore)) {
-    throw new AutoSkillError('INVALID_INPUT', 'Importing into a library needs the filesystem store');
-  }
-  const writes: LibrarySkillWrite[] = decoded.map((item) => ({
+  const writes: LibrarySkillWrite[] = batch.map((item) => ({
     rel: item.from,
     skillMd: upsertSkillMdId(item.text, commonImportSkillId(library, item.from)),
     files: item.files,
   }));
   const results = await store.writeLibrarySkills(library, writes, { overwrite: options.overwrite ?? false });
-  results.forEach((result, index) => {
-    const from = decoded[index]?.from ?? '';
+  for (const [index, result] of results.entries()) {
+    const from = batch[index]?.from ?? '';
     const id = commonImportSkillId(library, from);
     if (result.status === 'imported') {
-      report.imported.push({ id, name: from, location: result.location, from });
+      report.imported.push({
+        id,
+        name: (await store.get(id))?.name ?? from,
+        location: result.location,
+        from,
+      });
     } else if (result.status === 'skipped') {
       report.skipped.push({ from, id, reason: result.reason ?? 'exists' });
     } else {
       report.errors.push({ from, code: result.code ?? 'INTERNAL', message: result.reason ?? 'failed' });
     }
-  });
-  for (const item of report.imported) {
-    const stored = await store.get(item.id);
-    if (stored) item.name = stored.name;
   }
 }
 

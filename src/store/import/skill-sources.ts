@@ -4,7 +4,7 @@
  * the total uncompressed size, checked before anything is inflated), zip entries that would escape the
  * target refused. Problems are collected per entry; they never abort the rest.
  */
-import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, type Dirent, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { AutoSkillError } from '../../shared/errors.js';
@@ -38,8 +38,16 @@ export interface SourceProblem {
   message: string;
 }
 
+/** A skill folder found in the source; `load` reads it (so an import can work in bounded batches). */
+export interface SourceEntry {
+  rel: string;
+  /** The folder's contents, or null when it could not be read (the reason is added to `problems`). */
+  load: () => SourceSkill | null;
+}
+
 export interface SourceContents {
-  skills: SourceSkill[];
+  skills: SourceEntry[];
+  /** Problems found so far; loading entries may add more. */
   problems: SourceProblem[];
 }
 
@@ -63,17 +71,29 @@ export function readFolderSource(root: string, limits: SourceLimits): SourceCont
     }
   };
   const readLimited = (path: string, rel: string): Uint8Array | null => {
-    const size = statSync(path).size;
-    if (size > limits.maxFileBytes) {
-      result.problems.push(tooLarge(rel, size, limits.maxFileBytes, 'the file'));
-      return null;
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size > limits.maxFileBytes) {
+        result.problems.push(tooLarge(rel, size, limits.maxFileBytes, 'the file'));
+        return null;
+      }
+      if (total + size > limits.maxTotalBytes) {
+        result.problems.push(tooLarge(rel, total + size, limits.maxTotalBytes, 'the import'));
+        return null;
+      }
+      total += size;
+      const bytes = Buffer.allocUnsafe(size);
+      let done = 0;
+      while (done < size) {
+        const count = readSync(fd, bytes, done, size - done, done);
+        if (count === 0) break;
+        done += count;
+      }
+      return bytes.subarray(0, done);
+    } finally {
+      closeSync(fd);
     }
-    if (total + size > limits.maxTotalBytes) {
-      result.problems.push(tooLarge(rel, total + size, limits.maxTotalBytes, 'the import'));
-      return null;
-    }
-    total += size;
-    return readFileSync(path);
   };
   const collectFiles = (
     dir: string,
@@ -99,11 +119,16 @@ export function readFolderSource(root: string, limits: SourceLimits): SourceCont
     const entries = entriesOf(dir);
     if (entries.some((entry) => entry.name === SKILL_FILE && entry.isFile())) {
       const relPath = rel === '' ? '.' : rel;
-      const skillMd = readLimited(join(dir, SKILL_FILE), `${relPath}/${SKILL_FILE}`);
-      if (!skillMd) return;
-      const files: Record<string, Uint8Array> = {};
-      if (limits.includeFiles) collectFiles(dir, '', 0, files, relPath);
-      result.skills.push({ rel: relPath, skillMd, files });
+      result.skills.push({
+        rel: relPath,
+        load: () => {
+          const skillMd = readLimited(join(dir, SKILL_FILE), `${relPath}/${SKILL_FILE}`);
+          if (!skillMd) return null;
+          const files: Record<string, Uint8Array> = {};
+          if (limits.includeFiles) collectFiles(dir, '', 0, files, relPath);
+          return { rel: relPath, skillMd, files };
+        },
+      });
       return;
     }
     if (depth >= limits.maxDepth) return;
@@ -184,11 +209,12 @@ export function readZipSource(bytes: Uint8Array, limits: SourceLimits, source = 
           skillFiles[path.slice(prefix.length)] = data;
       }
     }
-    result.skills.push({
+    const skill = {
       rel: dir === '' ? '.' : dir,
       skillMd: files.get(`${prefix}${SKILL_FILE}`)!,
       files: skillFiles,
-    });
+    };
+    result.skills.push({ rel: skill.rel, load: () => skill });
   }
   return result;
 }
