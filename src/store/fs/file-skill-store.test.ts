@@ -9,6 +9,16 @@ import { FileLock } from './file-lock.js';
 import { FileSkillStore, type FileSkillStoreOptions } from './file-skill-store.js';
 
 runSkillStoreContract({
+  name: 'FileSkillStore (durability: fsync)',
+  create: async () => {
+    const temp = makeTempDir('autoskill-store-fsync-');
+    const store = new FileSkillStore({ root: temp.dir, durability: 'fsync' });
+    await store.open();
+    return { store, cleanup: temp.cleanup };
+  },
+});
+
+runSkillStoreContract({
   name: 'FileSkillStore',
   create: async () => {
     const temp = makeTempDir('autoskill-store-');

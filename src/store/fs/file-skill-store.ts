@@ -68,7 +68,13 @@ import type {
   StoreProblem,
   WriteContext,
 } from '../types.js';
-import { type Durability, makeFolder, writeFileAtomic, writeFileDirect } from './atomic-write.js';
+import {
+  type Durability,
+  fsyncDirectory,
+  makeFolder,
+  writeFileAtomic,
+  writeFileDirect,
+} from './atomic-write.js';
 import { BlobPack, type BlobRef, sha256 } from './blob-pack.js';
 import { FileLock } from './file-lock.js';
 import { type LogEntry, RevisionLog } from './revision-log.js';
@@ -890,6 +896,7 @@ export class FileSkillStore implements SkillStore {
     // Files of a folder this call creates need no temp + rename: nothing refers to the folder until the
     // write is over, and if it is killed half-way the journal makes the next lock holder write it again.
     const fresh = makeFolder(dir);
+    if (fresh && this.durability === 'fsync') fsyncDirectory(dirname(dir));
     const write = fresh ? writeFileDirect : writeFileAtomic;
     for (const [path, ref] of Object.entries(entry.files)) {
       const target = join(dir, ...path.split('/'));
@@ -909,6 +916,7 @@ export class FileSkillStore implements SkillStore {
     mkdirSync(trash, { recursive: true });
     const target = join(trash, `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}`);
     renameSync(dir, target);
+    if (this.durability === 'fsync') fsyncDirectory(dirname(dir));
     rmSync(target, { recursive: true, force: true });
   }
 
