@@ -82,8 +82,26 @@ function normalize(text: string): string {
   return normalized;
 }
 
+function isLowerAscii(word: string): boolean {
+  for (let index = 0; index < word.length; index += 1) {
+    const code = word.charCodeAt(index);
+    if (code < 0x61 || code > 0x7a) return false;
+  }
+  return true;
+}
+
+function hasVowel(word: string): boolean {
+  for (let index = 0; index < word.length; index += 1) {
+    const code = word.charCodeAt(index);
+    // a e i o u y
+    if (code === 0x61 || code === 0x65 || code === 0x69 || code === 0x6f || code === 0x75 || code === 0x79)
+      return true;
+  }
+  return false;
+}
+
 function stem(word: string): string {
-  if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
+  if (word.length <= 3 || !isLowerAscii(word)) return word;
   let out = word;
   if (out.endsWith('sses')) out = out.slice(0, -2);
   else if (out.endsWith('ies')) out = out.length > 4 ? `${out.slice(0, -3)}y` : out.slice(0, -1);
@@ -92,7 +110,7 @@ function stem(word: string): string {
   for (const suffix of ['ing', 'ed']) {
     if (!out.endsWith(suffix) || out.endsWith('eed')) continue;
     const base = out.slice(0, -suffix.length);
-    if (base.length >= 3 && /[aeiouy]/.test(base)) return base;
+    if (base.length >= 3 && hasVowel(base)) return base;
   }
   return out;
 }
@@ -165,12 +183,18 @@ function collectFeatures(text: string): void {
   const normalized = normalize(text);
   const addWord = (raw: string): void => {
     if (STOP_WORDS.has(raw)) return;
-    const word = stem(raw.replace(/['\u2019]/g, ''));
+    const word = stem(raw.includes("'") || raw.includes('\u2019') ? raw.replace(/['\u2019]/g, '') : raw);
     table.add(fnv1a(SEED_WORD, word, 0, word.length), WORD_WEIGHT);
-    const padded = `<${word}>`;
-    if (padded.length > 4) {
-      for (let index = 0; index + 3 <= padded.length; index += 1) {
-        table.add(fnv1a(SEED_TRIGRAM, padded, index, index + 3), TRIGRAM_WEIGHT);
+    // Trigrams of `<word>` (the angle brackets mark the word boundaries), hashed without building it.
+    if (word.length >= 3) {
+      const last = word.length + 2;
+      for (let index = 0; index + 3 <= last; index += 1) {
+        let hash = Math.imul(0x811c9dc5 ^ SEED_TRIGRAM, 0x01000193);
+        for (let at = index; at < index + 3; at += 1) {
+          const code = at === 0 ? 0x3c : at === last - 1 ? 0x3e : word.charCodeAt(at - 1);
+          hash = Math.imul(hash ^ code, 0x01000193);
+        }
+        table.add(hash >>> 0, TRIGRAM_WEIGHT);
       }
     }
   };

@@ -91,8 +91,8 @@ const INSTRUCTIONS_FIELD = KEYWORD_FIELDS.indexOf('instructions');
 /** Plain arrays of small integers: V8 stores them packed, and appends are cheap. */
 interface Postings {
   slots: number[];
-  /** FIELD_COUNT counts per posting. */
-  tf: number[];
+  /** Per posting, the FIELD_COUNT term counts packed 6 bits each (a small integer, stored unboxed). */
+  counts: number[];
   /** Slot of the most recent append (insertion bookkeeping). */
   lastSlot: number;
   /**
@@ -104,7 +104,9 @@ interface Postings {
   cacheVersion?: number;
 }
 
-const MAX_TF = 65_535;
+/** Counts saturate long before this (k1 = 1.2), so 6 bits per field lose nothing measurable. */
+const MAX_TF = 63;
+const TF_BITS = 6;
 
 export class Bm25Index {
   readonly k1: number;
@@ -359,17 +361,19 @@ export class Bm25Index {
       for (const token of tokens) {
         let postings = this.terms.get(token);
         if (!postings) {
-          postings = { slots: [], tf: [], lastSlot: -1 };
+          postings = { slots: [], counts: [], lastSlot: -1 };
           this.terms.set(token, postings);
         }
         if (postings.lastSlot !== slot || postings.slots[postings.slots.length - 1] !== slot) {
           postings.slots.push(slot);
-          for (let other = 0; other < FIELD_COUNT; other += 1) postings.tf.push(0);
+          postings.counts.push(0);
           postings.lastSlot = slot;
           own.push(postings);
         }
-        const at = (postings.slots.length - 1) * FIELD_COUNT + field;
-        if ((postings.tf[at] as number) < MAX_TF) postings.tf[at] = (postings.tf[at] as number) + 1;
+        const at = postings.counts.length - 1;
+        const packed = postings.counts[at] as number;
+        const shift = field * TF_BITS;
+        if (((packed >> shift) & MAX_TF) < MAX_TF) postings.counts[at] = packed + (1 << shift);
       }
     });
     this.slotTerms[slot] = own;
@@ -385,12 +389,10 @@ export class Bm25Index {
       const last = postings.slots.length - 1;
       if (index !== last) {
         postings.slots[index] = postings.slots[last] as number;
-        for (let field = 0; field < FIELD_COUNT; field += 1) {
-          postings.tf[index * FIELD_COUNT + field] = postings.tf[last * FIELD_COUNT + field] as number;
-        }
+        postings.counts[index] = postings.counts[last] as number;
       }
       postings.slots.pop();
-      postings.tf.length = last * FIELD_COUNT;
+      postings.counts.pop();
       postings.lastSlot = -1;
     }
     this.slotTerms[slot] = undefined;
@@ -437,19 +439,19 @@ export class Bm25Index {
     if (postings.cacheVersion === this.statisticsVersion && postings.weights && postings.inSummary) {
       return { weights: postings.weights, inSummary: postings.inSummary };
     }
-    const { slots, tf } = postings;
+    const { slots, counts } = postings;
     const length = slots.length;
     const weights = new Float64Array(length);
     const inSummary = new Uint8Array(length);
     const normalisers = this.normalisers;
     const k1 = this.k1;
     for (let index = 0; index < length; index += 1) {
-      const tfBase = index * FIELD_COUNT;
+      const packed = counts[index] as number;
       const normBase = (slots[index] as number) * FIELD_COUNT;
       let pseudoTf = 0;
       let summary = 0;
       for (let field = 0; field < FIELD_COUNT; field += 1) {
-        const count = tf[tfBase + field] as number;
+        const count = (packed >> (field * TF_BITS)) & MAX_TF;
         if (count === 0) continue;
         pseudoTf += count * (normalisers[normBase + field] as number);
         if (field !== INSTRUCTIONS_FIELD) summary = 1;

@@ -16,7 +16,9 @@
  *
  * Final score = K^(1 − α) · V^α (a weighted geometric mean): both kinds of evidence must agree, so a
  * skill that shares a few words by accident (high K, V at chance) or only the style of a text (V, no K)
- * stays low. Without vectors (embeddings `none` or a failed embed) the score is K alone.
+ * stays low. A skill with no keyword evidence at all (found by an exhaustive vector search) counts K at a
+ * small floor, so it ranks but a strong vector match alone stays under the default 0.4. Without vectors
+ * (embeddings `none` or a failed embed) the score is K alone.
  *
  * The constants are set from these principles and checked on labelled queries (docs/retrieval.md);
  * they are not fitted to individual queries.
@@ -31,6 +33,8 @@ export interface CalibrationParameters {
   zWidth: number;
   /** Weight of V in the geometric mean. @default 0.5 */
   vectorShare: number;
+  /** K used for a skill with no keyword evidence at all (vector-only candidates). @default 0.05 */
+  keywordFloor: number;
 }
 
 export const DEFAULT_CALIBRATION: Readonly<CalibrationParameters> = {
@@ -38,6 +42,7 @@ export const DEFAULT_CALIBRATION: Readonly<CalibrationParameters> = {
   zCenter: 3,
   zWidth: 1,
   vectorShare: 0.5,
+  keywordFloor: 0.05,
 };
 
 export interface EvidenceInput {
@@ -83,6 +88,9 @@ export function calibrate(
   const vector = vectorEvidence(input, parameters);
   if (vector === null) return { score: keyword, keyword, vector: null };
   const alpha = parameters.vectorShare;
-  const score = keyword > 0 && vector > 0 ? keyword ** (1 - alpha) * vector ** alpha : 0;
+  // A skill found by the vector alone (no query word in it) still ranks, but cannot pass a usual
+  // threshold on that evidence alone: its keyword side counts as the floor.
+  const supported = Math.max(keyword, parameters.keywordFloor);
+  const score = vector > 0 ? supported ** (1 - alpha) * vector ** alpha : 0;
   return { score, keyword, vector };
 }

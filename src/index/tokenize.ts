@@ -164,6 +164,7 @@ export function characterBigrams(run: string, withUnigrams = false): string[] {
 }
 
 const VOWEL = /[aeiouy]/;
+const LOWER_ASCII = /^[a-z]+$/;
 
 /**
  * A deliberately light English stemmer: plurals, and (mode `light`) the -ed / -ing endings of
@@ -171,7 +172,7 @@ const VOWEL = /[aeiouy]/;
  * "general" / "generate") and is not worth it for short skill queries.
  */
 export function stemEnglish(word: string, mode: StemMode = 'light'): string {
-  if (mode === 'none' || word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
+  if (mode === 'none' || word.length <= 3 || !LOWER_ASCII.test(word)) return word;
   let stem = word;
   if (stem.endsWith('sses')) stem = stem.slice(0, -2);
   else if (stem.endsWith('ies')) stem = stem.length > 4 ? `${stem.slice(0, -3)}y` : stem.slice(0, -1);
@@ -191,6 +192,13 @@ export function stemEnglish(word: string, mode: StemMode = 'light'): string {
     return base;
   }
   return stem;
+}
+
+/** `user's` → `user`, `don't` → `dont`. */
+function stripApostrophes(word: string): string {
+  if (!word.includes("'") && !word.includes('\u2019')) return word;
+  if (word.endsWith("'s") || word.endsWith('\u2019s')) return word.slice(0, -2);
+  return word.replace(/['\u2019]/g, '');
 }
 
 let jiebaInstance: Jieba | undefined;
@@ -235,8 +243,7 @@ export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
         return;
       }
       if (dropStopWords && ENGLISH_STOP_WORDS.has(run)) return;
-      const word = run.endsWith("'s") ? run.slice(0, -2) : run.replace(/['\u2019]/g, '');
-      tokens.push(stemEnglish(word, stem));
+      tokens.push(stemEnglish(stripApostrophes(run), stem));
     });
     return tokens;
   };
@@ -270,8 +277,7 @@ export function tokenizeUnits(text: string, options: TokenizerOptions = {}): str
       return;
     }
     if (dropStopWords && ENGLISH_STOP_WORDS.has(run)) return;
-    const word = run.endsWith("'s") ? run.slice(0, -2) : run.replace(/['\u2019]/g, '');
-    units.push([stemEnglish(word, stem)]);
+    units.push([stemEnglish(stripApostrophes(run), stem)]);
   });
   return units;
 }
