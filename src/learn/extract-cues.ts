@@ -1,0 +1,356 @@
+/**
+ * @module The cue families of the extraction policy, in Chinese and English. Each family is a closed
+ * class of function words or constructions (time adverbs, quantifiers, modal verbs, question words,
+ * deictics), never words taken from a particular conversation; the comment above each family names the
+ * policy sentence it implements:
+ *
+ * > extract durable preferences, corrections, output rules and workflows stated or confirmed by the
+ * > user; return nothing for one-off generic requests, one-time constraints, small talk, trivia, and
+ * > requirements only the assistant introduced.
+ *
+ * Every function takes text whose quoted spans are already masked (see `maskQuoted`): words the user
+ * quotes are content, not instructions.
+ */
+
+/** A durability cue family: why a sentence is about every future task rather than this one. */
+export type DurableCueFamily =
+  | 'forward'
+  | 'frequency'
+  | 'task-class'
+  | 'norm'
+  | 'preference'
+  | 'memory'
+  | 'persistent-correction'
+  | 'reuse';
+
+interface Family<Name extends string> {
+  name: Name;
+  pattern: RegExp;
+}
+
+const WEEKDAY = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday';
+
+/**
+ * "durable": words that extend an instruction over future turns. Each family is one way a language
+ * says "not just this time".
+ */
+const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
+  // Time adverbs that open an unbounded future: "from now on", "going forward", 以后, 今后, 从明天起.
+  // 以后 after 了/过/完/等 means "after (an event)", not "from now on".
+  {
+    name: 'forward',
+    pattern: new RegExp(
+      String.raw`\b(?:from now on|from here on(?: out)?|from this point (?:on|forward)|going forward|moving forward|` +
+        `(?:in|for) (?:the )?future|henceforth|hereafter|next time|for good|` +
+        String.raw`(?:starting|beginning|effective|from) (?:today|tomorrow|now|next \w+|this \w+ on|${WEEKDAY})(?: on(?:wards?)?)?)\b|` +
+        `(?<![了过完等])(?:以后|今后|往后|此后|日后)|从(?:现在|今天|今以后|今往后|下次|明天|下周|本周|这周|下个月)(?:起|开始)?|从今(?:以后|往后|起)|下次|下回|将来|长期`,
+      'i',
+    ),
+  },
+  // Frequency adverbs: "always", "never", "every time", "whenever", "by default"; 每次, 总是, 一律, 统一.
+  {
+    name: 'frequency',
+    pattern: new RegExp(
+      String.raw`\b(?:always|never|every (?:single )?time|each time|whenever|any ?time (?:you|i)|all the time|by default|` +
+        `as a (?:general )?(?:rule|default)|without exception|in (?:every|all) cases|no matter what|consistently|in general|generally|` +
+        String.raw`every (?:day|week|month|morning|evening|${WEEKDAY}))\b|` +
+        // Habitual "when": "when you write cover letters (for me)" — a production verb and a plural object.
+        String.raw`\bwhen (?:you|i)(?: ask you to| need you to| want you to)? (?:write|draft|make|create|send|reply|answer|explain|review|translate|summari[sz]e|plan|prepare|generate|format|give|produce|code|build|design|edit|check|respond)\w* (?:(?:to|me|us|my|our|any|new|all)\s+)*(?:[a-z-]+\s+){0,2}?[a-z-]+s\b|` +
+        `每次|每一次|每回|每当|总是|始终|永远|一律|一概|统一|默认|凡是|不管(?:什么|何时|怎样)|无论(?:什么|何时|如何|怎样)|任何时候|从来不|从不|绝不|一向|一般来说|原则上|通常情况下`,
+      'i',
+    ),
+  },
+  // Quantifiers over a class of future tasks: "any SQL you write", "every chart I ask for", "for all
+  // customer replies"; 所有通知都…, 给我写的代码都….
+  {
+    name: 'task-class',
+    pattern: new RegExp(
+      String.raw`\b(?:every|each|any)\s+(?:[\w-]+\s+){0,4}?(?:that\s+)?(?:you|i|we)(?:'ll| will| ever)?\s+[a-z]+|` +
+        String.raw`\b(?:anything|everything|whatever)\s+(?:that\s+)?(?:you|i|we)(?:'ll| will| ever)?\s+[a-z]+|` +
+        String.raw`\b(?:for|in|to|on|with) (?:all|every|each|any) (?!(?:of )?(?:these|those|them|the following|this|that)\b)(?:(?:of )?(?:my|our|your|the|future|new) )?[a-z][\w-]*|` +
+        String.raw`\ball (?:my|our|future) [a-z][\w-]*|` +
+        String.raw`(?<!把)(?:所有|全部|任何|凡是)(?:的)?[\u4e00-\u9fffA-Za-z]{1,10}?(?:都|一律|统一|必须|要)|` +
+        String.raw`(?:给我|帮我|为我|我)(?:写|做|出|改|翻译|生成)的[\u4e00-\u9fffA-Za-z]{1,10}都`,
+      'i',
+    ),
+  },
+  // Norms the user owns: "our SQL conventions", "our house style", "my style guide"; 我们店的规矩,
+  // 单位的固定格式. A norm is by definition reused.
+  {
+    name: 'norm',
+    pattern: new RegExp(
+      String.raw`\b(?:our|the team'?s|the company'?s|our team'?s|our company'?s)\s+(?:[\w-]+\s+){0,3}?(?:rules?|conventions?|style ?guides?|house style|style|standards?|guidelines?|polic(?:y|ies)|templates?|formats?|process(?:es)?|procedures?|workflows?|checklists?|playbooks?|voice|tone|sops?|requirements?)\b|` +
+        String.raw`\bmy\s+(?:[\w-]+\s+){0,2}?(?:rules|conventions|style ?guide|standards|guidelines|preferences|usual \w+|default \w+|template)\b|` +
+        String.raw`\bhouse (?:style|rules)\b|\b(?:rules|conventions|guidelines|style ?guide|standards|template) for (?:my|our|all) [a-z]|` +
+        String.raw`(?:我们|咱们|我司|本单位|本公司|我们?(?:单位|公司|店|团队|部门|小组|组|课题组|学校|医院|实验室|项目组|家))(?:的)?[^，。；：:\n]{0,10}?(?:规矩|规范|规定|惯例|标准|模板|格式|流程|风格|口径|话术|守则|章程)|` +
+        `固定(?:的)?(?:格式|模板|结构|写法|套路)|(?:格式|模板|结构)(?:以后|今后)?(?:固定|统一)`,
+      'i',
+    ),
+  },
+  // First-person preferences over a kind of thing (not over one deliverable: "I prefer the second one"
+  // is a choice, "I want a poem" is a request): "I prefer answers that…", "I like my X to…",
+  // "my weekly reports should…"; 我习惯, 我喜欢, 我的文案要….
+  {
+    name: 'preference',
+    pattern: new RegExp(
+      String.raw`\bi\s+(?:really\s+|strongly\s+|generally\s+|usually\s+|always\s+)?(?:prefer|like|love|hate|dislike|can'?t stand|don'?t like|do not like|'d rather|would rather|want|expect)\b` +
+        String.raw`(?!\s+(?:a|an|the|this|that|these|those|one|you to|to)\b)(?!\s+it\b(?!\s+when))|` +
+        String.raw`\bmy\s+(?:[\w-]+\s+){0,2}[\w-]+s\s+(?:should|must|need to|have to|always|never|are to)\b|` +
+        `我(?:比较|更|一般|通常|一向|向来|平时|总)?(?:喜欢|习惯|偏好|倾向于?|讨厌|不喜欢|受不了|偏爱)(?!这|那)|` +
+        String.raw`我(?:一般|通常|平时|一向|向来)|我的[\u4e00-\u9fffA-Za-z]{1,8}?(?:都要|一律|统一|必须|要)`,
+      'i',
+    ),
+  },
+  // Requests to remember something for later: "remember that…", "keep in mind"; 记住, 记得.
+  {
+    name: 'memory',
+    pattern:
+      /(?:^|[,;:]\s*|\bplease\s+|\band\s+)(?:remember|keep in mind|make a note|don'?t forget)\b|(?:^|[，,：:；;]|请)(?:记住|记得|记一下|记下|别忘了)/i,
+  },
+  // Corrections that name a recurring behaviour: "stop adding…", "don't … again"; 别再, 不要再.
+  {
+    name: 'persistent-correction',
+    pattern:
+      /\b(?:stop|quit)\s+\w+ing\b|\bno more\b|\bdon'?t\s+(?:ever\b|[^.]{0,40}\bagain\b)|\bnever again\b|别再|不要再|不许再|再也不要|别老|不要老是?|别总是?|不要总是/i,
+  },
+  // Asking for something reusable: "a template I can reuse"; 可复用, 通用模板.
+  { name: 'reuse', pattern: /\breus(?:e|able|ing)\b|可复用|复用|通用模板/i },
+];
+
+/** Which durability families occur in the (masked) text. */
+export function durableCues(text: string): DurableCueFamily[] {
+  return DURABLE_FAMILIES.filter((family) => family.pattern.test(text)).map((family) => family.name);
+}
+
+/** Removes the durability phrases, for judging how much content is left ("do it this way from now on"). */
+export function stripDurablePhrases(text: string): string {
+  let result = text;
+  for (const family of DURABLE_FAMILIES) {
+    result = result.replace(new RegExp(family.pattern.source, 'gi'), ' ');
+  }
+  return result;
+}
+
+/**
+ * "one-time constraints": markers that bind an instruction to this instance or a passing circumstance
+ * ("this time", "for this email only", "for now", "tonight", "until the logo is approved"; 这次, 本次,
+ * 暂时, 先不要, 等…了再). They override durability cues in the same sentence ("for this report only,
+ * always…"), except where the marker is part of a forward cue ("starting tomorrow", 从明天起).
+ */
+const ONE_TIME =
+  /\b(?:this time|this once|just (?:this )?once|(?:for|just|only) (?:this|that) one\b|(?:only|just) for (?:this|that|these|now|today|tonight)|for (?:this|that) (?:[\w-]+ ){0,3}only|(?:only|just) (?:in|on) (?:this|that)\b|(?:this|that) (?:[\w-]+ ){0,2}only\b|for now|for the moment|for the time being|right now|temporarily|today|tonight|tomorrow|this (?:morning|afternoon|evening|weekend)|one-?off|one time only|until (?:the|we|i|it|they|he|she|my|our)\b(?! further))|这次|这一次|本次|这回|此次|这趟|仅此一次|只此一次|下不为例|暂时|临时|暂且|今天|今晚|明天|今早|明早|眼下|先(?:不要|别|不用|不|暂时|空着)|等[^，。；,;]{1,20}?(?:了|以后|之后|后)再/gi;
+
+const FORWARD_SPANS =
+  /\b(?:starting|beginning|effective|from) (?:today|tomorrow|now|next \w+|this \w+ on)\b|从(?:现在|今天|明天|下周|本周|这周|下次|下个月)(?:起|开始)|从今(?:以后|往后|起)/gi;
+
+/**
+ * An instance named with a demonstrative ("this invoice", "that deck", 这份合同, 这篇稿子) — not a
+ * method ("this format", 这个结构), which is what a durable rule usually points at.
+ */
+const INSTANCE_DEIXIS =
+  /\b(?:this|that|these|those)\s+(?!(?:format|structure|style|template|layout|order|sequence|approach|way|process|setup|pattern|tone|rules?|conventions?|method|voice|kind|type|time|one)\b)[a-z][\w-]*|这(?:份|个|篇|封|条|张|段|些|几个|位|次)(?!格式|结构|模板|风格|样式|顺序|方式|写法|规矩|规范|流程|套路|要求)[\u4e00-\u9fff]/i;
+
+export function hasInstanceDeixis(text: string): boolean {
+  return INSTANCE_DEIXIS.test(text);
+}
+
+/** Deferrals: 以后再说, "maybe later" — a durability word that postpones instead of generalising. */
+export function isDeferral(text: string): boolean {
+  return /(?:以后|回头|改天|下次)再(?:说|看|聊|议|讲|弄|商量)|\b(?:maybe later|let'?s (?:talk|discuss|decide)(?: about it)? later|(?:talk|decide|think) about (?:it|this|that) later|not now)\b/i.test(
+    text,
+  );
+}
+
+export function oneTimeCues(text: string): string[] {
+  const forward = [...text.matchAll(FORWARD_SPANS)].map((match) => [
+    match.index,
+    match.index + match[0].length,
+  ]);
+  return [...text.matchAll(ONE_TIME)]
+    .filter(
+      (match) => !forward.some(([start, end]) => match.index >= (start ?? 0) && match.index < (end ?? 0)),
+    )
+    .map((match) => match[0]);
+}
+
+/** Words after which a task request names its content ("a poem about how love always wins"). */
+const CONTENT_INTRODUCER =
+  /\b(?:about|on the topic of|titled|entitled|saying|that says|which says|with the (?:line|slogan|title))\b|关于|主题是|题目是|标题是|内容是|讲述|说明一下/i;
+
+/** The part of a task request before its content, so cue words inside the content do not count. */
+export function instructionPart(text: string): string {
+  const match = CONTENT_INTRODUCER.exec(text);
+  return match ? text.slice(0, match.index) : text;
+}
+
+const DISCOURSE_PREFIX =
+  /^(?:(?:please|pls|kindly|also|and|but|so|then|now|ok(?:ay)?|oh|well|hey|right|alright|actually|btw|by the way|and then)\b[\s,]*)+/i;
+const REQUEST_PREFIX =
+  /^(?:(?:can|could|would|will) you(?: please)?|i need you to|i want you to|i'd like you to|help me(?: to)?|go ahead and|let's|you should)\s+/i;
+
+/**
+ * "one-off generic requests": verbs that ask for a deliverable now (write, draft, plot, translate…;
+ * 帮我写, 整理, 翻译…). Knowledge verbs (explain, describe, tell me) are classified as questions.
+ */
+const PRODUCTION_VERBS =
+  /^(?:write|draft|compose|create|make|generate|produce|prepare|build|design|plot|draw|chart|graph|translate|summari[sz]e|rewrite|reword|rephrase|edit|proofread|revise|review|fix|refactor|convert|format|list|outline|plan|reply|respond|turn|put together|come up with|give me|show me|send|find|check|analy[sz]e|calculate|compute|estimate|recommend|suggest|compare|deploy|run|set up|schedule|book|organi[sz]e|clean up|sort|add|remove|update|optimi[sz]e|implement|code|script|debug|test|document|fill|polish|shorten|expand|simplify)\b/i;
+const CHINESE_REQUEST =
+  /^(?:请|麻烦|你)?(?:帮我|给我|替我|帮忙|为我)|^(?:请)?(?:写|起草|生成|做|制作|整理|翻译|总结|改写|修改|润色|审|检查|画|设计|列|出|回复|规划|安排|计算|把|将|部署|分析|推荐|填)/;
+
+export function isTaskRequest(text: string): boolean {
+  const trimmed = text.trim().replace(DISCOURSE_PREFIX, '');
+  if (CHINESE_REQUEST.test(trimmed)) return true;
+  const body = trimmed.replace(REQUEST_PREFIX, '');
+  if (PRODUCTION_VERBS.test(body)) return true;
+  return /^i(?:'d like| would like| need| want)\s+(?:a|an|some)\s+/i.test(trimmed);
+}
+
+/**
+ * "trivia": information-seeking questions (wh-words, auxiliary inversion, a question mark; 什么, 怎么,
+ * 多少, 吗). Polite requests ("could you…", 能帮我…吗) are requests, not questions.
+ */
+export function isInfoQuestion(text: string): boolean {
+  const trimmed = text.trim().replace(DISCOURSE_PREFIX, '');
+  if (/^(?:(?:can|could|would|will) you|would you mind|do you mind)\b/i.test(trimmed)) {
+    return !PRODUCTION_VERBS.test(trimmed.replace(REQUEST_PREFIX, '')) && /\?\s*$/.test(trimmed);
+  }
+  if (/^(?:能|可以|可不可以|能不能|能否|麻烦)(?:你)?(?:帮我|给我|帮忙)/.test(trimmed)) return false;
+  if (/[?？]\s*$/.test(trimmed)) return true;
+  if (
+    /^(?:what|why|how|when|where|who|which|whose)(?:'s|'re| (?:is|are|was|were|do|does|did|can|could|should|would|will|much|many|long|far|old|tall|big|often|about|to)\b)|^(?:is|are|was|were|should|shall|may|might|any idea|explain|describe|tell me)\b|^(?:do|have) (?:you|i|we|they)\b|^(?:does|did|has) \w+/i.test(
+      trimmed,
+    )
+  ) {
+    return true;
+  }
+  if (/[吗呢么][。.!！]?$/.test(trimmed)) return true;
+  return (
+    /什么|怎么|怎样|如何|多少|哪|为什么|为啥|是否|有没有|几[个点岁天次]|谁/.test(trimmed) &&
+    !hasDirectiveMarker(trimmed)
+  );
+}
+
+const NON_VERB_STARTERS = new Set(
+  (
+    'i you he she it we they this that these those there here the a an my our your his her their its some each ' +
+    'every all any what why how when where who which whose is are was were am does did can could would will ' +
+    'shall should may might must has had if because since as in on at for with by from of to and but or so ' +
+    "it's that's i'm you're there's he's she's we're they're i've i'd i'll thanks thank ok okay yes yeah yep hi hello hey " +
+    'haha lol great nice good cool perfect sure wow oh too very really quite much way bad awesome fine wrong right ' +
+    'not maybe perhaps well just looks seems exactly absolutely'
+  ).split(/\s+/),
+);
+
+/**
+ * "preferences, corrections, output rules": an instruction rather than a statement — an imperative
+ * (the sentence opens with an open-class word after discourse words, adverbials and a leading
+ * "whenever …,"-clause), a modal ("should", "must", "have to", "want … to"), or a Chinese directive
+ * marker (要, 必须, 不要, 别, 用, 按…).
+ */
+export function isDirective(text: string): boolean {
+  if (hasDirectiveMarker(text)) return true;
+  let body = text.trim().replace(DISCOURSE_PREFIX, '');
+  const lead =
+    /^(?:whenever|when|if|for|in|from|going forward|moving forward|starting|on|after|before|once|each time|every time)\b[^,]{0,80},\s*/i;
+  body = body.replace(lead, '').replace(DISCOURSE_PREFIX, '').replace(REQUEST_PREFIX, '');
+  body = body.replace(/^(?:from now on|going forward|always|never)\b[\s,]*/i, '');
+  if (
+    /^(?:don'?t|do not|never|always|no|avoid|stop|make sure|be sure|remember|keep|only|use)\b/i.test(body)
+  ) {
+    return !/^no\s*[,.!]/i.test(body);
+  }
+  if (
+    /\b(?:should|must|need(?:s)? to|ha(?:ve|s) to|ought to|is to|are to|want(?:s)? (?:you|it|them|every|all|each|my|the)|'d like (?:you|it|them|every|all)|would like (?:you|it|them|every|all))\b/i.test(
+      body,
+    )
+  ) {
+    return true;
+  }
+  const first = body.match(/^[A-Za-z][\w'-]*/)?.[0]?.toLowerCase();
+  return first !== undefined && !NON_VERB_STARTERS.has(first);
+}
+
+const CHINESE_DIRECTIVE =
+  /要|必须|需要|应该|应当|务必|请|不要|别|不许|不准|不能|不可|禁止|避免|不用|不必|统一|一律|固定|用|按|照|写成|改成|改为|保持|只|先|再|加上|放在|控制在|不超过|最多|至少|开头|结尾|称呼|落款|标注|注明|附上|列出|给出|保留|去掉|删掉|省略|不写|采用|使用/;
+
+export function hasDirectiveMarker(text: string): boolean {
+  return CHINESE_DIRECTIVE.test(text);
+}
+
+/** Weak acknowledgements: they close a turn but never validate what the assistant wrote. */
+export function isAcknowledgement(text: string): boolean {
+  const trimmed = text.trim();
+  return (
+    /^(?:ok(?:ay)?|k|thanks?(?: you)?(?: so much)?|thx|ty|great|perfect|nice|cool|good|looks good|lgtm|got it|understood|noted|fine|awesome|excellent|that works|that's (?:great|good|fine|perfect|it)|wonderful|brilliant|cheers|all good|much appreciated)(?:[\s,!.~]+(?:thanks?(?: you)?|looks good|great|perfect))*[\s!.~]*$/i.test(
+      trimmed,
+    ) ||
+    /^(?:好的?|好吧|好嘞|行|可以|嗯+|谢谢|多谢|感谢|明白(?:了)?|知道了|收到|了解|不错|很好|挺好|完美|没问题|ok|OK)(?:[，,、\s]*(?:就这么发|就这样|谢谢|辛苦了|可以了|不错|挺好))*[。.!！~～]*$/.test(
+      trimmed,
+    )
+  );
+}
+
+export function isAffirmation(text: string): boolean {
+  return /^(?:yes|yeah|yep|yup|sure|please do|do it|do that|go ahead|sounds good|that would be (?:great|good|nice|helpful)|absolutely|of course|definitely|ok(?:ay)?[\s,]+(?:do|please|go)|please|correct|exactly|right)\b|^(?:要的?|好的?|可以|是的?|对|没问题|行|嗯+|当然|需要|好啊|ok)/i.test(
+    text.trim(),
+  );
+}
+
+export function isDecline(text: string): boolean {
+  return /^(?:no|nope|nah|not (?:needed|necessary|really)|no need|don'?t|do not|just|only|never mind|that's fine as is)\b|^(?:不用|不要|不必|算了|不需要|不了|就这一次|没必要|别)/i.test(
+    text.trim(),
+  );
+}
+
+/** "small talk": greetings, thanks, jokes and compliments, in a short sentence. */
+export function isPhatic(text: string): boolean {
+  const trimmed = text.trim();
+  if (trimmed.split(/\s+/).length > 10 || [...trimmed].length > 40) return false;
+  return (
+    /^(?:hi|hello|hey|yo|good (?:morning|afternoon|evening|night)|how are you|how's (?:it going|your day(?: going)?|everything)|what's up|ha(?:ha)+|lol|lmao|thanks?|thank you|bye|see you|cheers|nice|cool|wow|ok(?:ay)?|great|awesome|you're (?:\w+ ){0,2}(?:fast|great|funny|smart|quick|amazing|the best|welcome)|back to work|ready|anytime|good job|well done)\b/i.test(
+      trimmed,
+    ) ||
+    /^(?:你好|您好|早上好|早安|晚安|中午好|下午好|晚上好|哈+|嘿|嗨|在吗|在不在|谢谢|多谢|辛苦了|拜拜|再见|好的?|嗯+|ok|你(?:今天)?(?:真|挺|好|很)?(?:快|棒|厉害|聪明)|继续|好，继续|随时)/i.test(
+      trimmed,
+    ) ||
+    isAcknowledgement(trimmed)
+  );
+}
+
+/**
+ * Deictic references to something shown earlier ("do it this way", "like that", "this format"; 这个,
+ * 这样, 照这, 刚才): a durable sentence with such a reference takes its content from what it points at.
+ */
+export function isAnaphoric(text: string): boolean {
+  return /\b(?:like (?:this|that)|this way|that way|the same way|as above|the above|(?:this|that|the same) (?:format|structure|style|template|layout|order|sequence|approach|way|process|setup|pattern)|do (?:it|that|this)|these (?:rules|steps|conventions)|that's (?:exactly )?(?:the|how|what))\b|这个|这样|照这|按这|如上|上面|刚才|同样|这种|这套|这么|那样|这几条|上述/i.test(
+    text,
+  );
+}
+
+/** "workflows": an ordered step ("first…", "then…", "finally…", an arrow; 先, 再, 然后, 最后). */
+export function isSequenceStep(text: string): boolean {
+  return /^(?:first(?:ly)?|then|next|after that|afterwards|finally|lastly|second(?:ly)?|third(?:ly)?|step \d)\b|^(?:先|首先|然后|再|接着|之后|最后|其次|第[一二三四五六七八九十]步)/i.test(
+    text.trim(),
+  );
+}
+
+export const ARROW = /\s*(?:->|→|⇒|=>|➡|➜)\s*/;
+
+/**
+ * "personal data": a sentence that states a fact about the user or someone they know (a name, an id,
+ * a number, an address) rather than a way of working. Such data never becomes a skill.
+ */
+export function isPersonalDataStatement(text: string): boolean {
+  return /\bmy\s+(?:[\w-]+\s+){0,2}?(?:name|id|number|phone|mobile|email|e-mail|address|birthday|birth date|date of birth|account|password|passcode|pin|ssn|passport|licen[cs]e|salary|manager|boss|employee id|staff id|key|token)\s+(?:is|are|was|:)|\bmy name is\b|\bi live (?:at|in|on)\b|\bi was born\b|我的?(?:名字|姓名|手机号?|电话|邮箱|地址|住址|生日|身份证号?|工号|学号|账号|密码|银行卡号?|车牌号?|护照号?|密钥)(?:码)?(?:是|为|：|:)|我叫|我住在|我出生/i.test(
+    text,
+  );
+}
+
+/** Second-person offers by the assistant: "would you like me to…", "should I…"; 需要我…吗, 要不要. */
+export function isOffer(text: string): boolean {
+  return (
+    /\b(?:would you like me to|do you want me to|want me to|should i|shall i|do you want|would you like|would it help if i)\b/i.test(
+      text,
+    ) || /需要我|要不要|要我|是否需要|是否要|需不需要/.test(text)
+  );
+}

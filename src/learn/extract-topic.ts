@@ -1,0 +1,170 @@
+/**
+ * @module The capability a rule is about ("any SQL you write" → SQL, 以后帮我写教案 → 教案), read from
+ * the constructions that name a class of tasks: quantified objects, "whenever you <verb> <object>",
+ * possessed norms ("our release process"), and the object of a request. Names built from it are
+ * stable across paraphrases of the same capability ("every email you draft", "all my emails" → email).
+ */
+import { maskQuoted } from './segment.js';
+import { contentUnits, type Language, stemEnglish } from './text-units.js';
+
+export interface Topic {
+  /** The task class, e.g. "customer replies", "weekly reports", 教案. */
+  phrase: string;
+  /** The action when one is named ("explain", 翻译). */
+  verb?: string;
+  source: 'rule' | 'request' | 'hint';
+}
+
+const EN_NOUN_PHRASE = String.raw`((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)`;
+const EN_PHRASE_END = String.raw`(?=\s*(?:[:,.;!?)]|$|\b(?:you|i|we|that|which|from|to|in|on|for|with|as|under|over|below|above|should|must|are|is|has|have)\b))`;
+const DETERMINERS = String.raw`(?:(?:of\s+)?(?:my|our|your|the|future|new|these|those)\s+)?`;
+
+const ENGLISH_RULE_PATTERNS: readonly RegExp[] = [
+  new RegExp(
+    String.raw`\bwhenever (?:you|i) ([a-z]+) (?:(?:me|us|a|an|the|my|our|some)\s+)?${EN_NOUN_PHRASE}${EN_PHRASE_END}`,
+    'i',
+  ),
+  new RegExp(
+    String.raw`\b(?:every|each|any|all)\s+${DETERMINERS}${EN_NOUN_PHRASE}\s+(?:that\s+)?(?:you|i|we)\b`,
+    'i',
+  ),
+  new RegExp(
+    String.raw`\b(?:for|in|to|on|with) (?:all|every|each|any) ${DETERMINERS}${EN_NOUN_PHRASE}${EN_PHRASE_END}`,
+    'i',
+  ),
+  /\bmy\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*s)\s+(?:should|must|need|have|are)\b/i,
+  /\b(?:our|my)\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)\s+(?:rules?|conventions?|style ?guides?|house style|style|standards?|guidelines?|polic(?:y|ies)|templates?|formats?|process(?:es)?|procedures?|workflows?|checklists?|playbooks?|voice)\b/i,
+  new RegExp(
+    String.raw`\b(?:all|every|each)\s+(?:(?:my|our|your|future|new)\s+)?${EN_NOUN_PHRASE}${EN_PHRASE_END}`,
+    'i',
+  ),
+  /\bi\s+(?:\w+\s+)?(?:prefer|like|love|want|hate|dislike|expect)\s+(?:my\s+)?((?:[a-z][\w-]*\s+){0,1}[a-z][\w-]*s)\b/i,
+  /\b(?:in|for|on) (?:all )?(?:my|our) ((?:[a-z][\w-]*\s+){0,1}[a-z][\w-]*s)\b/i,
+];
+
+const ENGLISH_REQUEST_PATTERN =
+  /^(?:(?:please|pls|also|now|ok(?:ay)?)[\s,]+)*(?:(?:can|could|would|will) you\s+(?:please\s+)?)?(write|draft|compose|create|make|generate|produce|prepare|build|design|plot|draw|translate|summari[sz]e|rewrite|edit|proofread|revise|review|fix|refactor|convert|format|outline|plan|reply to|respond to|put together|turn|deploy|analy[sz]e|list|check)\s+(?:me\s+|us\s+)?(?:(?:a|an|the|some|my|our|this|these|that|those)\s+)?((?:[\w-]+\s+){0,3}?[\w-]+?)(?=\s+(?:for|to|about|from|with|that|which|on|in|saying|of|into|as|using|and|so)\b|\s*[,.:;!?]|$)/i;
+
+const ZH_TASK_VERBS = '写|做|出|改|回复|翻译|整理|生成|画|列|准备|起草|审|部署|发|填|总结|润色|设计';
+const ZH_CLASSIFIERS = '一下|一个|一份|一篇|一段|一封|一条|一张|个|份|篇|段|封|条|张';
+const ZH_OWNER_PREFIX =
+  /^(?:我们|咱们|我司|本|我)(?:单位|公司|店|团队|部门|小组|组|课题组|学校|医院|实验室|项目组|家)?(?:的)?/;
+
+const CHINESE_RULE_PATTERNS: readonly RegExp[] = [
+  /(?:所有|全部|任何|凡是)(?:的)?([\u4e00-\u9fffA-Za-z]{1,8}?)(?=都|一律|统一|必须|要|时|的时候)/,
+  new RegExp(
+    `(?:以后|今后|往后|每次|每当)(?:都)?(?:帮我|给我|替我|为我)?(${ZH_TASK_VERBS})?(?:的)?(?!按|照|用|这|那|都|时候|的时候|固定|统一|要|必须|不|别|先|再|只)([\\u4e00-\\u9fffA-Za-z]{1,12}?)(?=都|时|的时候|一律|统一|要|必须|：|:|，|,|。)`,
+  ),
+  /([\u4e00-\u9fffA-Za-z]{1,12}?)(?:的)?(?:格式|模板|规矩|规范|流程|风格|结构)(?:以后|今后)?(?=固定|统一|：|:|是|如下)/,
+  new RegExp(`(?:${ZH_TASK_VERBS})([\\u4e00-\\u9fffA-Za-z]{2,10}?)(?=时|的时候)`),
+  new RegExp(`(?:以后|今后|每次)(?:都)?(?:帮我|给我)?(${ZH_TASK_VERBS})`),
+];
+
+const CHINESE_REQUEST_PATTERNS: readonly RegExp[] = [
+  // 把-construction: the object comes before the verb (把网关服务部署到…, 把这些数据做成表格).
+  /把(?:这份|这个|这些|这篇|这段|这几个|下面这段|下面的)?([\u4e00-\u9fffA-Za-z]{2,14}?)(列出来|列出|整理|翻译|改|写|做成|总结|润色|画|生成|填|转|部署|发|审)/,
+  new RegExp(
+    `(?:帮我|给我|替我|请|麻烦)(${ZH_TASK_VERBS})?(?:${ZH_CLASSIFIERS})*(?:这个|这份|这篇|这段|这些|这位|这封)?([\\u4e00-\\u9fffA-Za-z《》]{2,14}?)(?=，|,|。|：|:|$|吧)`,
+  ),
+];
+const TIME_PREFIX = /^(?:今天|明天|昨天|这周|本周|上周|下周|这次|本次|今晚|刚才)(?:的)?/;
+
+function cleanEnglishPhrase(phrase: string): string {
+  const words = phrase
+    .split(/\s+/)
+    .filter((word) => word.length > 0 && !/\d/.test(word))
+    .filter(
+      (word) =>
+        !/^(?:a|an|the|my|our|your|some|this|that|these|those|quick|short|new|future|single|me)$/i.test(word),
+    )
+    .map((word) => (/^[A-Z][a-z]/.test(word) ? word.toLowerCase() : word));
+  return words.join(' ');
+}
+
+function cleanChinesePhrase(phrase: string): string {
+  return phrase.replace(ZH_OWNER_PREFIX, '').replace(/的/g, '').trim();
+}
+
+/** The task class a rule sentence is about, or `undefined` when it names none. */
+export function topicFromRule(text: string, language: Language): Topic | undefined {
+  const masked = maskQuoted(text);
+  if (language === 'zh') {
+    for (const pattern of CHINESE_RULE_PATTERNS) {
+      const match = pattern.exec(masked);
+      if (!match) continue;
+      const groups = match.slice(1).filter((group): group is string => typeof group === 'string');
+      const verb = match.length > 2 ? match[1] : undefined;
+      const phrase = cleanChinesePhrase(groups[groups.length - 1] ?? '');
+      if (phrase.length > 0) return { phrase, ...(verb && verb !== phrase ? { verb } : {}), source: 'rule' };
+    }
+    return undefined;
+  }
+  for (const [index, pattern] of ENGLISH_RULE_PATTERNS.entries()) {
+    const match = pattern.exec(masked);
+    if (!match) continue;
+    const verb = index === 0 ? match[1]?.toLowerCase() : undefined;
+    const phrase = cleanEnglishPhrase(index === 0 ? (match[2] ?? '') : (match[1] ?? ''));
+    if (phrase.length > 0 && !/^(?:time|day|one|thing|case|of)$/.test(phrase)) {
+      return { phrase, ...(verb ? { verb } : {}), source: 'rule' };
+    }
+  }
+  return undefined;
+}
+
+/** The object of a request ("write a query for…" → query; 帮我写一份教案 → 教案). */
+export function topicFromRequest(text: string, language: Language): Topic | undefined {
+  const masked = maskQuoted(text).trim();
+  if (language === 'zh') {
+    const [byBa, plain] = CHINESE_REQUEST_PATTERNS;
+    const ba = byBa?.exec(masked);
+    if (ba?.[1]) {
+      const phrase = cleanChinesePhrase(ba[1].replace(TIME_PREFIX, ''));
+      if (phrase.length > 0) return { phrase, ...(ba[2] ? { verb: ba[2] } : {}), source: 'request' };
+    }
+    const match = plain?.exec(masked);
+    const phrase = match?.[2]
+      ? cleanChinesePhrase(match[2].replace(TIME_PREFIX, '').replace(/《[^》]*》/g, ''))
+      : '';
+    if (phrase.length === 0) return undefined;
+    return { phrase, ...(match?.[1] ? { verb: match[1] } : {}), source: 'request' };
+  }
+  const match = ENGLISH_REQUEST_PATTERN.exec(masked);
+  if (!match) return undefined;
+  const phrase = cleanEnglishPhrase(match[2] ?? '');
+  if (phrase.length === 0) return undefined;
+  return { phrase, verb: (match[1] ?? '').toLowerCase(), source: 'request' };
+}
+
+/** A hint used as the topic when it is short enough to be a capability name. */
+export function topicFromHint(hint: string, language: Language): Topic | undefined {
+  const trimmed = hint.trim().replace(/[。.!！]+$/, '');
+  if (trimmed.length === 0) return undefined;
+  const short = language === 'zh' ? [...trimmed].length <= 16 : trimmed.split(/\s+/).length <= 5;
+  if (!short) return undefined;
+  return { phrase: language === 'zh' ? trimmed : cleanEnglishPhrase(trimmed) || trimmed, source: 'hint' };
+}
+
+function singular(word: string): string {
+  if (/ies$/.test(word) && word.length > 4) return `${word.slice(0, -3)}y`;
+  if (/(?:ches|shes|sses|xes)$/.test(word)) return word.slice(0, -2);
+  if (/s$/.test(word) && !/ss$/.test(word) && word.length > 3) return word.slice(0, -1);
+  return word;
+}
+
+/** English skill names are kebab-case; the last word is made singular so "emails"/"email" agree. */
+export function topicSlug(topic: Topic): string {
+  const words = topic.phrase
+    .toLowerCase()
+    .replace(/[^a-z0-9\s-]/g, ' ')
+    .split(/[\s-]+/)
+    .filter(Boolean);
+  if (words.length > 0) words[words.length - 1] = singular(words[words.length - 1] as string);
+  return words.join('-');
+}
+
+/** Content units of a topic, for matching a topic against a reference skill or a hint. */
+export function topicUnits(topic: Topic): string[] {
+  return contentUnits(`${topic.verb ?? ''} ${topic.phrase}`).map((unit) =>
+    /^[a-z]/.test(unit) ? stemEnglish(unit) : unit,
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * @module Identity text for a candidate built from its topic: a searchable name that stays the same
+ * across paraphrases of one capability, a goal line, a third-person description, triggers and tags — in
+ * the user's language. Used by the offline extractor, and by the checks when a model's own identity
+ * text had to be removed (copied one-off text, personal data).
+ */
+import { type Topic, topicSlug } from './extract-topic.js';
+import { maskQuoted } from './segment.js';
+import { clip, contentUnits, type Language } from './text-units.js';
+
+export type SkillKind = 'rules' | 'workflow' | 'capability';
+
+export interface SkillIdentity {
+  name: string;
+  goal: string;
+  description: string;
+  triggers: string[];
+  tags: string[];
+}
+
+export interface DescribeTopicOptions {
+  topic: Topic | undefined;
+  language: Language;
+  kind: SkillKind;
+  /** Constraint texts, for the description and the tags. */
+  rules: readonly string[];
+}
+
+const ENGLISH_TAG_STOP = new Set(
+  'always never every each whenever should must with without user this that from going forward start first then make keep their they them what which future answer answers'.split(
+    ' ',
+  ),
+);
+
+function capitalise(text: string): string {
+  return text.length > 0 ? text[0]?.toUpperCase() + text.slice(1) : text;
+}
+
+function fallbackTopic(language: Language, rules: readonly string[]): Topic {
+  if (language === 'zh') return { phrase: '写作与输出', source: 'rule' };
+  // The most frequent content word that is not the imperative verb opening a rule or a verb form.
+  const counts = new Map<string, number>();
+  for (const rule of rules) {
+    const words =
+      maskQuoted(rule)
+        .toLowerCase()
+        .match(/[a-z][a-z-]{3,}/g) ?? [];
+    for (const word of words.slice(1)) {
+      if (ENGLISH_TAG_STOP.has(word) || /(?:ing|ed)$/.test(word)) continue;
+      counts.set(word, (counts.get(word) ?? 0) + 1);
+    }
+  }
+  const top = [...counts.entries()].sort((left, right) => right[1] - left[1])[0]?.[0];
+  return { phrase: top ?? 'output', source: 'rule' };
+}
+
+function tagsFor(topic: Topic, language: Language, kind: SkillKind, rules: readonly string[]): string[] {
+  const tags = new Set<string>();
+  if (language === 'zh') {
+    tags.add(topic.phrase);
+    if (topic.verb) tags.add(topic.verb);
+    tags.add(kind === 'workflow' ? '流程' : kind === 'rules' ? '规范' : '任务');
+  } else {
+    for (const word of topic.phrase.toLowerCase().split(/\s+/)) if (word.length > 1) tags.add(word);
+    if (topic.verb) tags.add(topic.verb.toLowerCase());
+    tags.add(kind === 'workflow' ? 'workflow' : kind === 'rules' ? 'style' : 'task');
+    const words =
+      maskQuoted(rules.join(' '))
+        .toLowerCase()
+        .match(/[a-z][a-z-]{3,}/g) ?? [];
+    for (const word of words) {
+      if (tags.size >= 6) break;
+      if (!ENGLISH_TAG_STOP.has(word) && contentUnits(word).length > 0) tags.add(word);
+    }
+  }
+  return [...tags].slice(0, 6).map((tag) => clip(tag, 32));
+}
+
+/** Name, goal, description, triggers and tags for a topic (see the module comment). */
+export function describeTopic(options: DescribeTopicOptions): SkillIdentity {
+  const { language, kind, rules } = options;
+  const topic = options.topic ?? fallbackTopic(language, rules);
+  const examples = rules
+    .slice(0, 2)
+    .map((rule) => rule.replace(/[。.!！;；,，\s]+$/, ''))
+    .join(language === 'zh' ? '；' : '; ');
+  if (language === 'zh') {
+    const phrase = topic.phrase;
+    const verb = topic.verb ?? '';
+    const normSuffix = /(?:规范|规矩|格式|要求|流程)$/.test(phrase);
+    const name =
+      kind === 'workflow'
+        ? `${phrase}${/流程$/.test(phrase) ? '' : '流程'}`
+        : kind === 'rules'
+          ? `${phrase}${normSuffix ? '' : '规范'}`
+          : phrase;
+    const goal =
+      kind === 'workflow'
+        ? `按用户固定的流程完成${phrase}。`
+        : kind === 'rules'
+          ? `按用户的长期要求完成${phrase}相关的任务。`
+          : `完成${verb}${phrase}这类任务。`;
+    const description = clip(
+      kind === 'capability'
+        ? `完成${verb}${phrase}这类任务。在用户再次提出类似需求时使用。`
+        : `按用户固定的要求处理${phrase}${examples ? `：${examples}` : ''}。在用户需要${phrase}时使用。`,
+      400,
+    );
+    const triggers = [
+      ...new Set([
+        phrase,
+        ...(verb ? [`${verb}${phrase}`] : []),
+        `${phrase}${kind === 'workflow' ? '流程' : '要求'}`,
+      ]),
+    ];
+    return { name: clip(name, 80), goal, description, triggers, tags: tagsFor(topic, language, kind, rules) };
+  }
+  const phrase = topic.phrase;
+  const verb = topic.verb?.toLowerCase();
+  const slug = topicSlug(topic) || 'general';
+  const name =
+    kind === 'workflow'
+      ? `${slug}-workflow`
+      : kind === 'rules'
+        ? `${verb && topic.source === 'rule' ? `${verb}-` : ''}${slug}-rules`
+        : `${verb ? `${verb}-` : ''}${slug}`;
+  const goal =
+    kind === 'workflow'
+      ? `${capitalise(verb ?? 'carry out')} ${phrase} by following this user's fixed procedure.`
+      : kind === 'rules'
+        ? `${verb && topic.source === 'rule' ? capitalise(verb) : 'Handle'} ${phrase} the way this user has asked, every time.`
+        : `${capitalise(verb ?? 'handle')} ${phrase} the way this user asked for it.`;
+  const description = clip(
+    kind === 'capability'
+      ? `${capitalise(verb ?? 'handles')} ${phrase} for this user. Use when a similar request comes up.`
+      : `Applies this user's standing ${kind === 'workflow' ? 'procedure' : 'rules'} for ${phrase}${examples ? `: ${examples}` : ''}. Use when the user asks for ${phrase}.`,
+    400,
+  );
+  const triggers = [
+    ...new Set([
+      phrase,
+      ...(verb ? [`${verb} ${phrase}`] : []),
+      `help with ${phrase}`,
+      `${phrase} ${kind === 'workflow' ? 'procedure' : 'guidelines'}`,
+    ]),
+  ].slice(0, 5);
+  return { name: clip(name, 80), goal, description, triggers, tags: tagsFor(topic, language, kind, rules) };
+}
