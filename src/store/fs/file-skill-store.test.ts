@@ -343,3 +343,47 @@ describe('FileSkillStore recovery', () => {
     expect(await reader.update(created.id, { description: 'b' }, actor)).toMatchObject({ revision: 2 });
   });
 });
+
+describe('FileSkillStore checkpoint', () => {
+  let temp: { dir: string; cleanup: () => void };
+  beforeEach(() => {
+    temp = makeTempDir('autoskill-checkpoint-');
+  });
+  afterEach(() => temp.cleanup());
+
+  it('opens from the checkpoint plus the log tail, and ignores a checkpoint that does not fit the log', async () => {
+    const root = join(temp.dir, 'SkillBank');
+    const writer = new FileSkillStore({ root, checkpointEveryBytes: 1 });
+    await writer.open();
+    const first = await writer.create(
+      { owner: 'u1', name: 'One', description: 'a', instructions: 'b' },
+      actor,
+    );
+    await writer.update(first.id, { description: 'two' }, actor);
+    const checkpoint = join(root, '.autoskill', 'checkpoint.json');
+    expect(JSON.parse(readFileSync(checkpoint, 'utf8')).skills).toHaveLength(1);
+    const noCheckpoint = new FileSkillStore({ root, checkpointEveryBytes: 1e12 });
+    await noCheckpoint.open();
+    const second = await noCheckpoint.create(
+      { owner: 'u1', name: 'Two', description: 'c', instructions: 'd' },
+      actor,
+    );
+    await noCheckpoint.delete(second.id, actor);
+
+    const reader = new FileSkillStore({ root });
+    await reader.open();
+    expect(await reader.get(first.id)).toMatchObject({ revision: 2, description: 'two' });
+    expect((await reader.versions(first.id)).map((item) => item.operation)).toEqual(['create', 'update']);
+    expect((await reader.versions(second.id)).map((item) => item.operation)).toEqual(['create', 'delete']);
+    expect(await reader.get(second.id)).toBeNull();
+
+    writeFileSync(checkpoint, JSON.stringify({ version: 1, logOffset: 10, seq: 1, skills: [] }));
+    const fallback = new FileSkillStore({ root });
+    await fallback.open();
+    expect((await fallback.versions(first.id)).map((item) => item.revision)).toEqual([1, 2]);
+    writeFileSync(checkpoint, '{not json');
+    const broken = new FileSkillStore({ root });
+    await broken.open();
+    expect((await broken.get(first.id))?.revision).toBe(2);
+  });
+});

@@ -77,7 +77,7 @@ import {
 } from './atomic-write.js';
 import { BlobPack, type BlobRef, sha256 } from './blob-pack.js';
 import { FileLock } from './file-lock.js';
-import { type LogEntry, RevisionLog } from './revision-log.js';
+import { type LogEntry, looksLikeEntry, RevisionLog } from './revision-log.js';
 import {
   COMMON_DIR,
   type FoundSkill,
@@ -117,6 +117,12 @@ export interface FileSkillStoreOptions {
    * every write fails with `READ_ONLY`. @default false
    */
   readOnly?: boolean;
+  /**
+   * After this many bytes of new log lines a writer saves `.autoskill/checkpoint.json` (every skill's
+   * latest revision and the log offsets of its history), so opening reads the checkpoint plus the log's
+   * tail instead of the whole history. @default 4194304
+   */
+  checkpointEveryBytes?: number;
 }
 
 interface SkillRecord {
@@ -173,6 +179,9 @@ export class FileSkillStore implements SkillStore {
   private readonly clock: () => Date;
   private readonly newId: () => string;
   private readonly readOnly: boolean;
+  private readonly checkpointEveryBytes: number;
+  private readonly checkpointPath: string;
+  private checkpointOffset = 0;
   private readonly lock: FileLock;
   private readonly log: RevisionLog;
   private readonly pack: BlobPack;
@@ -201,6 +210,8 @@ export class FileSkillStore implements SkillStore {
     this.clock = options.clock ?? (() => new Date());
     this.newId = options.newId ?? newSkillId;
     this.readOnly = options.readOnly ?? false;
+    this.checkpointEveryBytes = options.checkpointEveryBytes ?? 4 * 1024 * 1024;
+    this.checkpointPath = join(this.stateDir, 'checkpoint.json');
     this.lock = new FileLock({
       path: join(this.stateDir, 'lock'),
       timeoutMs: options.lockTimeoutMs ?? 10_000,
@@ -879,6 +890,7 @@ export class FileSkillStore implements SkillStore {
     });
     this.logEnd = offsets.length > 0 ? this.log.size() : this.logEnd;
     rmSync(this.intentPath, { force: true });
+    if (this.logEnd - this.checkpointOffset >= this.checkpointEveryBytes) this.writeCheckpoint();
     this.emit(changes);
   }
 
@@ -994,6 +1006,7 @@ export class FileSkillStore implements SkillStore {
       this.logEnd = 0;
     }
     if (size === this.logEnd) return;
+    if (this.logEnd === 0) this.loadCheckpoint(until ?? size);
     const { entries, end, bad } = this.log.readFrom(this.logEnd);
     const changes: StoreChange[] = [];
     for (const { entry, offset } of entries) {
@@ -1013,6 +1026,74 @@ export class FileSkillStore implements SkillStore {
     }
     this.logEnd = until !== undefined && until < end ? until : end;
     this.emit(changes);
+  }
+
+  /** Saves every skill's head and history offsets (lock holder only; any failure just skips it). */
+  private writeCheckpoint(): void {
+    const skills = [...this.history].map(([id, index]) => [id, index.offsets, index.head]);
+    try {
+      writeFileAtomic(
+        this.checkpointPath,
+        JSON.stringify({ version: 1, logOffset: this.logEnd, seq: this.seq, skills }),
+        this.durability,
+      );
+      this.checkpointOffset = this.logEnd;
+    } catch {
+      // A checkpoint only speeds up opening; the log stays the truth.
+    }
+  }
+
+  /** Starts from the checkpoint when it is sound and covers no more than `limit` bytes of the log. */
+  private loadCheckpoint(limit: number): void {
+    let value: unknown;
+    try {
+      value = parseJsonValue(readFileSync(this.checkpointPath, 'utf8'));
+    } catch {
+      return;
+    }
+    const checkpoint = value as { version?: unknown; logOffset?: unknown; seq?: unknown; skills?: unknown };
+    if (
+      checkpoint?.version !== 1 ||
+      !Number.isInteger(checkpoint.logOffset) ||
+      (checkpoint.logOffset as number) > limit ||
+      !Array.isArray(checkpoint.skills)
+    ) {
+      return;
+    }
+    const history = new Map<string, HistoryIndex>();
+    let newest: { offset: number; seq: number } | null = null;
+    for (const item of checkpoint.skills as unknown[]) {
+      const [id, offsets, head] = Array.isArray(item) ? item : [];
+      if (
+        typeof id !== 'string' ||
+        !Array.isArray(offsets) ||
+        offsets.length !== (head as LogEntry | undefined)?.rev ||
+        !offsets.every((offset) => Number.isInteger(offset)) ||
+        !looksLikeEntry(head) ||
+        head.id !== id
+      ) {
+        return;
+      }
+      history.set(id, { head, offsets: offsets as number[] });
+      if (newest === null || head.seq > newest.seq)
+        newest = { offset: offsets.at(-1) as number, seq: head.seq };
+    }
+    // The newest line it names must be in this log, or the checkpoint belongs to another one.
+    const offset = checkpoint.logOffset as number;
+    try {
+      if (newest === null ? offset !== 0 : this.log.readAt(newest.offset)?.seq !== newest.seq) return;
+      if (!this.log.isLineEnd(offset)) return;
+    } catch {
+      return;
+    }
+    for (const index of history.values()) {
+      this.history.set(index.head.id, index);
+      this.seq = Math.max(this.seq, index.head.seq);
+      this.pack.remember(index.head.skillMd);
+      for (const ref of Object.values(index.head.files)) this.pack.remember(ref);
+    }
+    this.logEnd = checkpoint.logOffset as number;
+    this.checkpointOffset = this.logEnd;
   }
 
   private remember(entry: LogEntry, offset: number): void {

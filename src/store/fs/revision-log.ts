@@ -75,7 +75,7 @@ function isBlobRef(value: unknown): boolean {
  * The same check as `LogEntrySchema`, written out: opening a store reads thousands of lines and the
  * schema costs several times the JSON parse. A line that fails it goes through the schema for the message.
  */
-function looksLikeEntry(value: unknown): value is LogEntry {
+export function looksLikeEntry(value: unknown): value is LogEntry {
   const entry = value as Record<string, unknown> | null;
   if (typeof entry !== 'object' || entry === null) return false;
   const nullableString = (key: string) => entry[key] === null || typeof entry[key] === 'string';
@@ -197,6 +197,18 @@ export class RevisionLog {
         if (count < chunk) return null;
         chunk *= 4;
       }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Whether `offset` is 0 or just after a newline (a place where a line starts). */
+  isLineEnd(offset: number): boolean {
+    if (offset === 0) return true;
+    const fd = openSync(this.path, 'r');
+    try {
+      const byte = Buffer.alloc(1);
+      return readSync(fd, byte, 0, 1, offset - 1) === 1 && byte[0] === NEWLINE;
     } finally {
       closeSync(fd);
     }
