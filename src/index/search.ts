@@ -213,6 +213,11 @@ export class SkillSearchIndex {
     return this.embed(stale, options.abortSignal);
   }
 
+  /** Adds or replaces skills in the keyword index only; `syncVectors` then brings the vectors in line. */
+  upsertKeywordsOnly(skills: readonly IndexedSkill[]): void {
+    for (const skill of skills) this.upsertKeywords(skill);
+  }
+
   /** Removes skills from both indexes; returns how many were known. */
   async remove(ids: readonly string[]): Promise<number> {
     let removed = 0;

@@ -21,6 +21,9 @@
  * longer than its ids (the original's delete moves the last row, so a torn save there misaligns rows),
  * and drops rows that are truncated, non-finite, or (for unit-norm embedders) not of unit length.
  * Ids without a manifest hash load but are stale by definition, so the search index re-embeds them.
+ *
+ * Several processes: writers must take turns (the store's write lock); before each write the backend
+ * checks the files' sizes and mtimes and reloads when another process wrote in between.
  */
 import {
   closeSync,
@@ -31,6 +34,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -139,6 +143,8 @@ export class FlatVectorIndex implements VectorBackend {
   private readonly unitNorm: boolean;
   private readonly compactRatio: number;
   private readonly matrix = new VectorMatrix();
+  /** Sizes and mtimes of the files as this instance last read or wrote them. */
+  private diskState = '';
 
   constructor(options: FlatVectorIndexOptions) {
     this.directory = options.directory;
@@ -176,8 +182,36 @@ export class FlatVectorIndex implements VectorBackend {
     return this.loadSync();
   }
 
+  /**
+   * True when another process changed the files since this instance last read or wrote them. Writers
+   * call this first and reload, so two processes that take turns (under the store's lock) never
+   * append rows at stale offsets.
+   */
+  changedOnDisk(): boolean {
+    return this.readDiskState() !== this.diskState;
+  }
+
+  private readDiskState(): string {
+    return [this.files.meta, this.files.ids, this.files.vectors, this.files.manifest]
+      .map((path) => {
+        try {
+          const stat = statSync(path);
+          return `${stat.size}:${stat.mtimeMs}`;
+        } catch {
+          return '-';
+        }
+      })
+      .join('|');
+  }
+
   /** Synchronous load (see the module comment for what is checked). */
   loadSync(): VectorLoadReport {
+    const report = this.loadFromDisk();
+    this.diskState = this.readDiskState();
+    return report;
+  }
+
+  private loadFromDisk(): VectorLoadReport {
     this.matrix.clear();
     const problems: string[] = [];
     const present = [this.files.meta, this.files.ids, this.files.vectors].filter((path) => existsSync(path));
@@ -290,6 +324,7 @@ export class FlatVectorIndex implements VectorBackend {
 
   upsertSync(entries: readonly VectorEntry[]): void {
     if (entries.length === 0) return;
+    if (this.changedOnDisk()) this.loadSync();
     for (const entry of entries) this.matrix.checkDimensions(entry.vector, entry.id);
     const latest = new Map<string, VectorEntry>();
     for (const entry of entries) latest.set(entry.id, entry);
@@ -334,14 +369,17 @@ export class FlatVectorIndex implements VectorBackend {
       writeAtomic(this.files.meta, renderFlatMeta(dims, this.matrix.rowCount));
     }
     this.writeManifest();
+    this.diskState = this.readDiskState();
   }
 
   async remove(ids: readonly string[]): Promise<number> {
+    if (ids.length > 0 && this.changedOnDisk()) this.loadSync();
     let removed = 0;
     for (const id of ids) if (this.matrix.kill(id)) removed += 1;
     if (removed === 0) return 0;
     if (this.matrix.deadRows > Math.max(16, this.matrix.rowCount * this.compactRatio)) this.compact();
     else this.writeManifest();
+    this.diskState = this.readDiskState();
     return removed;
   }
 
@@ -357,6 +395,7 @@ export class FlatVectorIndex implements VectorBackend {
   async reset(dimensions?: number): Promise<void> {
     this.matrix.clear(dimensions);
     this.writeAll();
+    this.diskState = this.readDiskState();
   }
 
   /** Rewrites the files with live rows only. */
@@ -364,6 +403,7 @@ export class FlatVectorIndex implements VectorBackend {
     const { ids, data } = this.matrix.live();
     this.matrix.replaceAll(ids, data, this.matrix.hashes);
     this.writeAll();
+    this.diskState = this.readDiskState();
   }
 
   async close(): Promise<void> {}
