@@ -19,7 +19,12 @@ function random(seed: number): () => number {
   };
 }
 
-const store = new FileSkillStore({ root, lockTimeoutMs: 60_000 });
+// Small checkpoints so that kills also land while one is written.
+const store = new FileSkillStore({
+  root,
+  lockTimeoutMs: 60_000,
+  checkpointEveryBytes: mode === 'churn' ? 20_000 : undefined,
+});
 await store.open();
 
 if (mode === 'writes') {
