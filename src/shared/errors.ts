@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   // generic
   'NOT_FOUND',
+  'UNSUPPORTED',
   'ABORTED',
   'INTERNAL',
 ] as const;
