@@ -77,7 +77,7 @@ import {
 } from './atomic-write.js';
 import { BlobPack, type BlobRef, sha256 } from './blob-pack.js';
 import { FileLock } from './file-lock.js';
-import { type LogEntry, looksLikeEntry, RevisionLog } from './revision-log.js';
+import { createRevisionLog, type LogEntry, looksLikeEntry, type RevisionLog } from './revision-log.js';
 import {
   COMMON_DIR,
   type FoundSkill,
@@ -216,7 +216,10 @@ export class FileSkillStore implements SkillStore {
       path: join(this.stateDir, 'lock'),
       timeoutMs: options.lockTimeoutMs ?? 10_000,
     });
-    this.log = new RevisionLog({ path: join(this.stateDir, 'revisions.jsonl'), durability: this.durability });
+    this.log = createRevisionLog({
+      path: join(this.stateDir, 'revisions.jsonl'),
+      durability: this.durability,
+    });
     this.pack = new BlobPack({ dir: join(this.stateDir, 'objects'), durability: this.durability });
     this.intentPath = join(this.stateDir, 'intent.json');
   }
