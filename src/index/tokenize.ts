@@ -165,6 +165,9 @@ export function characterBigrams(run: string, withUnigrams = false): string[] {
 
 const VOWEL = /[aeiouy]/;
 const LOWER_ASCII = /^[a-z]+$/;
+const ALL_DIGITS = /^\p{Nd}+$/u;
+/** One vowel group, ending consonant-vowel-consonant (not w, x or y): Porter's *o with measure 1. */
+const SHORT_CVC = /^[^aeiou]*[aeiou][^aeiouwxy]$/;
 
 /**
  * A deliberately light English stemmer: plurals, and (mode `light`) the -ed / -ing endings of
@@ -189,6 +192,8 @@ export function stemEnglish(word: string, mode: StemMode = 'light'): string {
     if (base.endsWith('at') || base.endsWith('bl') || base.endsWith('iz')) return `${base}e`;
     const last = base[base.length - 1] ?? '';
     if (last === base[base.length - 2] && !'lsz'.includes(last)) return base.slice(0, -1);
+    // Porter's clean-up: a short stem ending consonant-vowel-consonant gets its e back (writ → write).
+    if (SHORT_CVC.test(base)) return `${base}e`;
     return base;
   }
   return stem;
@@ -277,6 +282,8 @@ export function tokenizeUnits(text: string, options: TokenizerOptions = {}): str
       return;
     }
     if (dropStopWords && ENGLISH_STOP_WORDS.has(run)) return;
+    // A bare number is a quantity of this request (180 lb, 16 位), not what it is about.
+    if (ALL_DIGITS.test(run)) return;
     units.push([stemEnglish(stripApostrophes(run), stem)]);
   });
   return units;
