@@ -124,7 +124,7 @@ export function createServerApp(options: CreateServerAppOptions = {}): Hono<Serv
   };
   const defaultScope = options.defaultScope ?? 'all';
   const upstream = options.upstream ?? createOfflineUpstream({ now });
-  const authenticator = createAuthenticator(options.auth ?? {});
+  const authenticator = createAuthenticator(options.auth ?? {}, { now });
   const servedModels = normalizeServedModels(options.servedModels ?? [], Math.floor(now() / 1000));
   const version = options.version ?? packageVersion();
 

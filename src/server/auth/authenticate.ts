@@ -77,7 +77,11 @@ export interface Authenticator {
   authenticate(credential: string | undefined): Promise<Principal>;
 }
 
-export function createAuthenticator(options: AuthOptions = {}): Authenticator {
+/** `now` (epoch ms) is the clock JWT expiry is checked against unless the JWT options set their own. */
+export function createAuthenticator(
+  options: AuthOptions = {},
+  context: { now?: () => number } = {},
+): Authenticator {
   const enabled = isAuthEnabled(options);
   const defaultUserId = validateUserId(options.defaultUserId ?? 'u1');
   const publicPaths = new Set(options.publicPaths ?? ['/health']);
@@ -86,7 +90,7 @@ export function createAuthenticator(options: AuthOptions = {}): Authenticator {
   const jwt = options.jwt
     ? 'verify' in options.jwt
       ? options.jwt
-      : createJwtVerifier(options.jwt)
+      : createJwtVerifier({ ...(context.now ? { now: context.now } : {}), ...options.jwt })
     : undefined;
 
   return {
