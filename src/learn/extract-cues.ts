@@ -21,7 +21,15 @@ export type DurableCueFamily =
   | 'preference'
   | 'memory'
   | 'persistent-correction'
+  | 'persistence'
   | 'reuse';
+
+/** Families that quantify over occasions but can range over one named instance ("always … in this invoice"). */
+export const WEAK_CUE_FAMILIES: ReadonlySet<DurableCueFamily> = new Set([
+  'frequency',
+  'task-class',
+  'persistence',
+]);
 
 interface Family<Name extends string> {
   name: Name;
@@ -43,7 +51,7 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
       String.raw`\b(?:from now on|from here on(?: out)?|from this point (?:on|forward)|going forward|moving forward|` +
         `(?:in|for) (?:the )?future|henceforth|hereafter|next time|for good|` +
         String.raw`(?:starting|beginning|effective|from) (?:today|tomorrow|now|next \w+|this \w+ on|${WEEKDAY})(?: on(?:wards?)?)?)\b|` +
-        `(?<![了过完等])(?:以后|今后|往后|此后|日后)|从(?:现在|今天|今以后|今往后|下次|明天|下周|本周|这周|下个月)(?:起|开始)?|从今(?:以后|往后|起)|下次|下回|将来|长期`,
+        `(?<![了过完等])(?:以后(?!再(?!也))|今后|往后|此后|日后)|(?:^|[，,。；;：:s])之后(?!再|就|才|的)|从(?:现在|今天|今以后|今往后|下次|明天|下周|本周|这周|下个月)(?:起|开始)?|从今(?:以后|往后|起)|下次|下回|将来|长期|接下来(?=[^，。,.]{0,12}都)`,
       'i',
     ),
   },
@@ -96,6 +104,7 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
       String.raw`\bi\s+(?:really\s+|strongly\s+|generally\s+|usually\s+|always\s+)?(?:prefer|like|love|hate|dislike|can'?t stand|don'?t like|do not like|'d rather|would rather|want|expect)\b` +
         String.raw`(?!\s+(?:a|an|the|this|that|these|those|one|you to|to)\b)(?!\s+it\b(?!\s+when))|` +
         String.raw`\bmy\s+(?:[\w-]+\s+){0,2}[\w-]+s\s+(?:should|must|need to|have to|always|never|are to)\b|` +
+        String.raw`\bi\s+(?:never|don'?t|do not)\s+(?:ever\s+)?(?:want|like|need)\b|` +
         `我(?:比较|更|一般|通常|一向|向来|平时|总)?(?:喜欢|习惯|偏好|倾向于?|讨厌|不喜欢|受不了|偏爱)(?!这|那)|` +
         String.raw`我(?:一般|通常|平时|一向|向来)|我的[\u4e00-\u9fffA-Za-z]{1,8}?(?:都要|一律|统一|必须|要)`,
       'i',
@@ -112,6 +121,12 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
     name: 'persistent-correction',
     pattern:
       /\b(?:stop|quit)\s+\w+ing\b|\bno more\b|\bdon'?t\s+(?:ever\b|[^.]{0,40}\bagain\b)|\bnever again\b|别再|不要再|不许再|再也不要|别老|不要老是?|别总是?|不要总是/i,
+  },
+  // Continuing a behaviour: "keep using metric", "continue to…", "stick to British spelling"; 继续用, 一直用.
+  {
+    name: 'persistence',
+    pattern:
+      /\b(?:keep|continue|carry on|stick)\s+(?:on\s+)?(?:using|writing|doing|to use|to write|with|to)\b|继续(?:用|使用|按|保持)|一直(?:用|使用|按|保持)|保持这个/i,
   },
   // Asking for something reusable: "a template I can reuse"; 可复用, 通用模板.
   { name: 'reuse', pattern: /\breus(?:e|able|ing)\b|可复用|复用|通用模板/i },
@@ -152,6 +167,17 @@ const INSTANCE_DEIXIS =
 
 export function hasInstanceDeixis(text: string): boolean {
   return INSTANCE_DEIXIS.test(text);
+}
+
+/**
+ * A scope phrase binding a rule to one artefact: "in this document", "for the rest of this email",
+ * 这篇文章里. Long-lived containers (a project, a team, a repository) are not one-time scopes.
+ */
+const INSTANCE_SCOPE =
+  /\b(?:in|for|within|throughout|during)\s+(?:the rest of\s+)?(?:this|that|the current)\s+(?!(?:project|team|company|repo|repository|codebase|account|role|job|course|class|product|workspace|organi[sz]ation|format|style|template|way)\b)[a-z][\w-]*|(?:在)?这(?:篇|份|封|个|次|本|段)[\u4e00-\u9fff]{1,6}?(?:里|中|内|上)/i;
+
+export function hasInstanceScope(text: string): boolean {
+  return INSTANCE_SCOPE.test(text);
 }
 
 /** Deferrals: 以后再说, "maybe later" — a durability word that postpones instead of generalising. */

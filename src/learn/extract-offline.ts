@@ -8,7 +8,7 @@
  */
 import type { DraftCandidate } from './candidate-checks.js';
 import type { ConversationAnalysis, RuleUnit } from './extract-policy.js';
-import { type Topic, topicUnits } from './extract-topic.js';
+import { topicUnits } from './extract-topic.js';
 import type { ExtractionReference } from './extraction-reference.js';
 import { describeTopic, type SkillKind } from './skill-naming.js';
 import { contentUnits, coverage } from './text-units.js';
@@ -20,17 +20,25 @@ export interface OfflineDraftOptions {
   reference?: ExtractionReference | undefined;
 }
 
-/** Takes the reference's name when the topic is the same capability (so the maintainer can merge). */
+/**
+ * The reference's name when the conversation is about the same capability (so the maintainer can
+ * merge): the topic is covered by the reference's name and triggers, or most of the reference's name
+ * appears in what the user said. The reference is identity context only; its content is never copied.
+ */
 function referenceName(
-  topic: Topic | undefined,
+  analysis: ConversationAnalysis,
   reference: ExtractionReference | undefined,
 ): string | undefined {
-  if (!topic || !reference || reference.scope !== 'user') return undefined;
-  const units = topicUnits(topic);
+  if (reference?.scope !== 'user') return undefined;
   const referenceUnits = new Set(
     contentUnits([reference.name.replace(/[-_]/g, ' '), ...reference.triggers].join(' ')),
   );
-  return units.length > 0 && coverage(units, referenceUnits) >= 0.5 ? reference.name : undefined;
+  const topic = analysis.topic ? topicUnits(analysis.topic) : [];
+  if (topic.length > 0 && coverage(topic, referenceUnits) >= 0.5) return reference.name;
+  const nameUnits = contentUnits(reference.name.replace(/[-_]/g, ' '));
+  return nameUnits.length >= 2 && coverage(nameUnits, new Set(contentUnits(analysis.userText))) >= 0.5
+    ? reference.name
+    : undefined;
 }
 
 function confidenceOf(units: readonly RuleUnit[]): number {
@@ -45,7 +53,8 @@ export function draftFromAnalysis(options: OfflineDraftOptions): DraftCandidate 
   const forced = options.forced ?? false;
   const canDescribeTask = forced && (analysis.kind === 'task' || analysis.kind === 'durable');
   const units = analysis.rules.length > 0 ? analysis.rules : canDescribeTask ? analysis.taskUnits : [];
-  if (units.length === 0 && !canDescribeTask) return undefined;
+  // Forced with nothing stated and no task named (e.g. only a password was given): nothing to describe.
+  if (units.length === 0 && !(canDescribeTask && analysis.topic)) return undefined;
 
   const steps = units.filter((unit) => unit.step);
   const kind: SkillKind =
@@ -63,7 +72,7 @@ export function draftFromAnalysis(options: OfflineDraftOptions): DraftCandidate 
   if (kind === 'workflow')
     lines.push('# Workflow', ...steps.map((unit, index) => `${index + 1}. ${unit.text}`), '');
   return {
-    name: referenceName(analysis.topic, options.reference) ?? identity.name,
+    name: referenceName(analysis, options.reference) ?? identity.name,
     description: identity.description,
     prompt: lines.join('\n').trim(),
     triggers: identity.triggers,

@@ -17,6 +17,7 @@ import {
   type DurableCueFamily,
   durableCues,
   hasInstanceDeixis,
+  hasInstanceScope,
   instructionPart,
   isAcknowledgement,
   isAffirmation,
@@ -32,6 +33,7 @@ import {
   isTaskRequest,
   oneTimeCues,
   stripDurablePhrases,
+  WEAK_CUE_FAMILIES,
 } from './extract-cues.js';
 import { type Topic, topicFromHint, topicFromRequest, topicFromRule, topicUnits } from './extract-topic.js';
 import { containsCredential } from './redact-secrets.js';
@@ -72,6 +74,8 @@ export interface AnalysedSentence {
   durability: Durability;
   /** A durable sentence whose content is what it points at ("do it this way from now on"). */
   reference: boolean;
+  /** Points at a credential or personal data stated in the same turn ("put it in the command"). */
+  tainted: boolean;
 }
 
 export interface RuleUnit {
@@ -169,13 +173,14 @@ function analyseSentence(
     request,
     directive,
     acknowledgement,
-    phatic: !directive && cues.length === 0 && isPhatic(text),
+    phatic: !request && cues.length === 0 && isPhatic(text),
     anaphoric: isAnaphoric(masked),
     personalData: isPersonalDataStatement(masked),
     credential: containsCredential(text),
     ruleForm,
     durability: 'none',
     reference: false,
+    tainted: false,
   };
 }
 
@@ -289,7 +294,8 @@ export function analyseConversation(options: AnalyseConversationOptions): Conver
     if (!userLike(sentence) || sentence.cues.length === 0) continue;
     const masked = maskQuoted(sentence.text);
     const instanceScoped =
-      sentence.cues.every((cue) => cue === 'frequency' || cue === 'task-class') && hasInstanceDeixis(masked);
+      (sentence.cues.every((cue) => WEAK_CUE_FAMILIES.has(cue)) && hasInstanceDeixis(masked)) ||
+      hasInstanceScope(masked);
     if (sentence.question) notes.add('question');
     else if (!sentence.ruleForm) continue;
     else if (isDeferral(masked)) continue;
@@ -299,14 +305,17 @@ export function analyseConversation(options: AnalyseConversationOptions): Conver
     else sentence.durability = 'explicit';
   }
 
-  // 2. A durable sentence that points at data ("use them", "put it in") stores nothing reusable.
+  // 2. A sentence that points at data ("use them", "put it in") stores nothing reusable.
   for (const sentence of sentences) {
-    if (sentence.durability !== 'explicit') continue;
+    if (!userLike(sentence)) continue;
     const sameTurn = byTurn.get(sentence.turn) ?? [];
-    const data = sameTurn.filter((other) => other.personalData || other.credential);
+    const data = sameTurn.filter((other) => other !== sentence && (other.personalData || other.credential));
     if (data.length > 0 && PRONOUN_OBJECT.test(maskQuoted(sentence.text))) {
-      sentence.durability = 'none';
-      notes.add(data.some((other) => other.credential) ? 'credential' : 'personal-data');
+      sentence.tainted = true;
+      if (sentence.durability === 'explicit') {
+        sentence.durability = 'none';
+        notes.add(data.some((other) => other.credential) ? 'credential' : 'personal-data');
+      }
     }
   }
 
@@ -469,11 +478,16 @@ export function analyseConversation(options: AnalyseConversationOptions): Conver
   for (const sentence of sentences) {
     if (sentence.speaker !== 'user' || sentence.durability !== 'none' || sentence.reference) continue;
     if (sentence.question || sentence.acknowledgement || sentence.phatic || sentence.code) continue;
-    if (sentence.personalData || sentence.credential || sentence.oneTime.length > 0) continue;
+    if (sentence.personalData || sentence.credential || sentence.tainted || sentence.oneTime.length > 0)
+      continue;
+    // A request's own list ("make a volcano plot: log2FC on x, …") and its manner clauses ("…，按严重
+    //程度排序") describe how the task is done; its object is the topic, not a requirement.
     const texts = sentence.request
-      ? splitItems(sentence.text)
-          .slice(1)
-          .filter((item) => MANNER_ITEM.test(item.trim()))
+      ? sentence.items.length > 0
+        ? sentence.items
+        : splitItems(sentence.text)
+            .slice(1)
+            .filter((item) => MANNER_ITEM.test(item.trim()))
       : sentence.directive
         ? [sentence.text]
         : [];
@@ -543,7 +557,13 @@ export function analyseConversation(options: AnalyseConversationOptions): Conver
 
   // 8. What kind of conversation this is, for the forced path and for diagnostics.
   const substantive = sentences.filter(
-    (sentence) => sentence.speaker === 'user' && !sentence.acknowledgement && !sentence.phatic,
+    (sentence) =>
+      sentence.speaker === 'user' &&
+      !sentence.acknowledgement &&
+      !sentence.phatic &&
+      !sentence.tainted &&
+      !sentence.credential &&
+      !sentence.personalData,
   );
   let kind: ConversationKind;
   if (turns.length === 0 && steps.length === 0) kind = 'empty';

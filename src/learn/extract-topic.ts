@@ -45,7 +45,8 @@ const ENGLISH_RULE_PATTERNS: readonly RegExp[] = [
 const ENGLISH_REQUEST_PATTERN =
   /^(?:(?:please|pls|also|now|ok(?:ay)?)[\s,]+)*(?:(?:can|could|would|will) you\s+(?:please\s+)?)?(write|draft|compose|create|make|generate|produce|prepare|build|design|plot|draw|translate|summari[sz]e|rewrite|edit|proofread|revise|review|fix|refactor|convert|format|outline|plan|reply to|respond to|put together|turn|deploy|analy[sz]e|list|check)\s+(?:me\s+|us\s+)?(?:(?:a|an|the|some|my|our|this|these|that|those)\s+)?((?:[\w-]+\s+){0,3}?[\w-]+?)(?=\s+(?:for|to|about|from|with|that|which|on|in|saying|of|into|as|using|and|so)\b|\s*[,.:;!?]|$)/i;
 
-const ZH_TASK_VERBS = '写|做|出|改|回复|翻译|整理|生成|画|列|准备|起草|审|部署|发|填|总结|润色|设计';
+const ZH_TASK_VERBS =
+  '写|做|出|改|回复|翻译|整理|生成|画|列|准备|起草|审核|审|部署|发|填|总结|润色|设计|查|算|分析|解释|讲|评审|检查|配制|配';
 const ZH_CLASSIFIERS = '一下|一个|一份|一篇|一段|一封|一条|一张|个|份|篇|段|封|条|张';
 const ZH_OWNER_PREFIX =
   /^(?:我们|咱们|我司|本|我)(?:单位|公司|店|团队|部门|小组|组|课题组|学校|医院|实验室|项目组|家)?(?:的)?/;
@@ -53,7 +54,7 @@ const ZH_OWNER_PREFIX =
 const CHINESE_RULE_PATTERNS: readonly RegExp[] = [
   /(?:所有|全部|任何|凡是)(?:的)?([\u4e00-\u9fffA-Za-z]{1,8}?)(?=都|一律|统一|必须|要|时|的时候)/,
   new RegExp(
-    `(?:以后|今后|往后|每次|每当)(?:都)?(?:帮我|给我|替我|为我)?(${ZH_TASK_VERBS})?(?:的)?(?!按|照|用|这|那|都|时候|的时候|固定|统一|要|必须|不|别|先|再|只)([\\u4e00-\\u9fffA-Za-z]{1,12}?)(?=都|时|的时候|一律|统一|要|必须|：|:|，|,|。)`,
+    `(?:以后|今后|往后|之后|每次|每当)(?:都)?(?:帮我|给我|替我|为我)?(${ZH_TASK_VERBS})?(?:的)?(?:这类|这种|此类)?(?!按|照|用|这|那|都|时候|的时候|固定|统一|要|必须|不|别|先|再|只)([\\u4e00-\\u9fffA-Za-z]{1,16}?)(?=都|时|的时候|一律|统一|要|必须|里|中|：|:|，|,|。)`,
   ),
   /([\u4e00-\u9fffA-Za-z]{1,12}?)(?:的)?(?:格式|模板|规矩|规范|流程|风格|结构)(?:以后|今后)?(?=固定|统一|：|:|是|如下)/,
   new RegExp(`(?:${ZH_TASK_VERBS})([\\u4e00-\\u9fffA-Za-z]{2,10}?)(?=时|的时候)`),
@@ -64,7 +65,7 @@ const CHINESE_REQUEST_PATTERNS: readonly RegExp[] = [
   // 把-construction: the object comes before the verb (把网关服务部署到…, 把这些数据做成表格).
   /把(?:这份|这个|这些|这篇|这段|这几个|下面这段|下面的)?([\u4e00-\u9fffA-Za-z]{2,14}?)(列出来|列出|整理|翻译|改|写|做成|总结|润色|画|生成|填|转|部署|发|审)/,
   new RegExp(
-    `(?:帮我|给我|替我|请|麻烦)(${ZH_TASK_VERBS})?(?:${ZH_CLASSIFIERS})*(?:这个|这份|这篇|这段|这些|这位|这封)?([\\u4e00-\\u9fffA-Za-z《》]{2,14}?)(?=，|,|。|：|:|$|吧)`,
+    `(?:帮我|给我|替我|请|麻烦)(${ZH_TASK_VERBS})?(?:${ZH_CLASSIFIERS})*(?:这个|这份|这篇|这段|这些|这位|这封)?([\\u4e00-\\u9fffA-Za-z《》]{2,14}?)(?=，|,|。|：|:|$|吧|对|（|\\(|有哪些|有什么)`,
   ),
 ];
 const TIME_PREFIX = /^(?:今天|明天|昨天|这周|本周|上周|下周|这次|本次|今晚|刚才)(?:的)?/;
@@ -82,7 +83,13 @@ function cleanEnglishPhrase(phrase: string): string {
 }
 
 function cleanChinesePhrase(phrase: string): string {
-  return phrase.replace(ZH_OWNER_PREFIX, '').replace(/的/g, '').trim();
+  return phrase
+    .replace(ZH_OWNER_PREFIX, '')
+    .replace(/(?:里|中)?每(?:个|一个|份|篇|条|次)[\u4e00-\u9fff]*$/, '')
+    .replace(/(?:顺便|同时|并且|然后|的时候|时候|也要|都要|需要|必须).*$/, '')
+    .replace(/([A-Za-z])的([A-Za-z])/g, '$1 $2')
+    .replace(/的/g, '')
+    .trim();
 }
 
 /** The task class a rule sentence is about, or `undefined` when it names none. */

@@ -110,7 +110,9 @@ function splitLine(line: string): string[] {
   for (let index = 0; index < masked.length; index += 1) {
     const character = masked[index] as string;
     let boundary = false;
-    if ('。！？!?；;'.includes(character)) boundary = true;
+    // An ASCII semicolon ends a sentence only before a space ("TL;DR" is one word).
+    if ('。！？!?；'.includes(character)) boundary = true;
+    else if (character === ';') boundary = /\s/.test(masked[index + 1] ?? ' ');
     else if (character === '.') {
       const next = masked[index + 1];
       const head = masked.slice(start, index);
@@ -163,7 +165,9 @@ export function splitItems(body: string): string[] {
   let start = 0;
   for (let index = 0; index <= masked.length; index += 1) {
     const character = masked[index];
-    if (character === undefined || '，,、；;'.includes(character)) {
+    // ASCII "," and ";" separate items only before a space: "10,000" and "TL;DR" are single words.
+    const asciiInWord = (character === ',' || character === ';') && !/\s/.test(masked[index + 1] ?? ' ');
+    if (character === undefined || ('，,、；;'.includes(character) && !asciiInWord)) {
       const item = body
         .slice(start, index)
         .trim()

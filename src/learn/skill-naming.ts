@@ -36,8 +36,20 @@ function capitalise(text: string): string {
   return text.length > 0 ? text[0]?.toUpperCase() + text.slice(1) : text;
 }
 
+/**
+ * When no construction names the task class: in Chinese, the first quoted term of the rules or the
+ * first run of ideographs before a directive word; in English, the most frequent content noun.
+ */
 function fallbackTopic(language: Language, rules: readonly string[]): Topic {
-  if (language === 'zh') return { phrase: '写作与输出', source: 'rule' };
+  if (language === 'zh') {
+    const joined = rules.join('。');
+    const quoted = /[“"「『]([^”"」』]{2,12})[”"」』]/.exec(joined)?.[1];
+    const lead =
+      /[\u4e00-\u9fffA-Za-z]{2,}?(?=里|中|的|要|都|必须|需要|不|用|按|写|加|给|做|时|，|。|$)/.exec(
+        joined.replace(/^(?:请|另外|还有|也|都|另外就是)+/, ''),
+      )?.[0];
+    return { phrase: quoted ?? (lead && lead.length <= 10 ? lead : '通用要求'), source: 'rule' };
+  }
   // The most frequent content word that is not the imperative verb opening a rule or a verb form.
   const counts = new Map<string, number>();
   for (const rule of rules) {
