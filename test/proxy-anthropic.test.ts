@@ -105,7 +105,7 @@ describe('Anthropic upstream through the proxy', () => {
       messages: [{ role: 'user', content: 'long' }],
       max_completion_tokens: 5,
     });
-    expect((anthropic.lastRequest('messages')?.body as Json)['max_tokens']).toBe(5);
+    expect((anthropic.lastRequest('messages')?.body as Json | undefined)?.['max_tokens']).toBe(5);
     expect(cut.choices[0]?.finish_reason).toBe('length');
 
     anthropic.enqueue('messages', {
@@ -118,10 +118,12 @@ describe('Anthropic upstream through the proxy', () => {
       tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }],
       tool_choice: 'required',
     });
-    expect((anthropic.lastRequest('messages')?.body as Json)['tools']).toEqual([
+    expect((anthropic.lastRequest('messages')?.body as Json | undefined)?.['tools']).toEqual([
       { name: 'get_weather', input_schema: { type: 'object' } },
     ]);
-    expect((anthropic.lastRequest('messages')?.body as Json)['tool_choice']).toEqual({ type: 'any' });
+    expect((anthropic.lastRequest('messages')?.body as Json | undefined)?.['tool_choice']).toEqual({
+      type: 'any',
+    });
     expect(tool.choices[0]?.finish_reason).toBe('tool_calls');
     expect(tool.choices[0]?.message.tool_calls?.[0]).toMatchObject({
       type: 'function',
@@ -154,7 +156,7 @@ describe('Anthropic upstream through the proxy', () => {
       total_tokens: 34,
     });
     expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
-    expect((anthropic.lastRequest('messages')?.body as Json)['stream']).toBe(true);
+    expect((anthropic.lastRequest('messages')?.body as Json | undefined)?.['stream']).toBe(true);
     const [turn] = await harness.observer.waitForTurns(1);
     expect(turn).toMatchObject({ status: 'completed', assistantText: 'Hello 世界', finishReason: 'stop' });
   });

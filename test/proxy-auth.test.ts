@@ -187,8 +187,8 @@ describe('JWT', () => {
   let jwksServer: Server;
   let jwksUrl: string;
   let jwksFetches = 0;
-  let rsaPrivate: CryptoKey;
-  let ecPrivate: CryptoKey;
+  let rsaPrivate: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+  let ecPrivate: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   let jwksFile: string;
   const temp = makeTempDir('autoskill-jwks-');
 

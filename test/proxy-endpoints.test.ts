@@ -52,7 +52,8 @@ describe('embeddings, models and health', () => {
       expect(item.index).toBe(index);
       const want = expected.embeddings[index] ?? [];
       expect(item.embedding).toHaveLength(want.length);
-      item.embedding.forEach((value, position) => expect(value).toBeCloseTo(want[position] ?? 0, 6));
+      for (const [position, value] of item.embedding.entries())
+        expect(value).toBeCloseTo(want[position] ?? 0, 6);
     }
   });
 
