@@ -87,6 +87,8 @@ export class MemorySkillStore implements SkillStore {
 
   async close(): Promise<void> {}
 
+  async sync(): Promise<void> {}
+
   async refresh(): Promise<RefreshReport> {
     return this.open();
   }

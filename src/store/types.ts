@@ -217,6 +217,11 @@ export interface SkillStore {
   versions(id: string): Promise<RevisionSummary[]>;
   getRevision(id: string, revision: number): Promise<RevisionContent>;
 
+  /**
+   * Takes in writes other processes made since the last call (one `stat` when there are none) and
+   * tells subscribers. Every read does this by itself; a component that only listens calls it on a timer.
+   */
+  sync(): Promise<void>;
   /** Rescans everything (hand edits, new library folders) and reports what changed. */
   refresh(): Promise<RefreshReport>;
   /** Problems found by the last open/refresh (bad files, duplicate ids). */

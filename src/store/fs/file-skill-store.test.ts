@@ -149,6 +149,12 @@ describe('FileSkillStore on disk', () => {
     expect(restored.revision).toBe(4);
     expect((await writer.get(created.id))?.revision).toBe(4);
     expect(seen).toEqual(['upsert:remote:1', 'upsert:remote:2', 'delete:remote:3', 'upsert:local:4']);
+    const listener = await open();
+    const heard: string[] = [];
+    listener.subscribe((change) => heard.push(`${change.type}:${change.origin}`));
+    await writer.update(created.id, { description: 'heard' }, actor);
+    await listener.sync();
+    expect(heard).toEqual(['upsert:remote']);
   });
 
   it('treats libraries as read-only, never changes their files, and reports duplicate ids', async () => {

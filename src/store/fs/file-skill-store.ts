@@ -239,6 +239,10 @@ export class FileSkillStore implements SkillStore {
     });
   }
 
+  async sync(): Promise<void> {
+    await this.beforeRead();
+  }
+
   async refresh(): Promise<RefreshReport> {
     return this.rescan();
   }
