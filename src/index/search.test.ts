@@ -229,6 +229,19 @@ describe('SkillSearchIndex: updates and vector health', () => {
     expect(report.error).toMatch(/provider down/);
     expect(index.vectors.has('lib-docx')).toBe(false);
     expect(index.vectorHealth().missing).toEqual(['lib-docx']);
+    // A query that cannot be embedded falls back to keyword evidence and says so.
+    const errors: unknown[] = [];
+    const degraded = new SkillSearchIndex({
+      embeddings: flaky,
+      onVectorError: (error) => errors.push(error),
+    });
+    fail = false;
+    await degraded.upsert(SKILLS);
+    fail = true;
+    const keywordHits = await degraded.search('Word documents with a table of contents', { userId: 'alice' });
+    expect(keywordHits[0]?.id).toBe('lib-docx');
+    expect(keywordHits[0]?.parts.vector).toBeNull();
+    expect(errors).toHaveLength(1);
     fail = false;
     const hits = await index.search('Word documents with tracked changes', { userId: 'alice' });
     expect(hits[0]?.id).toBe('lib-docx');

@@ -108,6 +108,8 @@ export interface SkillSearchIndexOptions {
   nullSampleSize?: number;
   calibration?: Partial<CalibrationParameters>;
   keywordFields?: Partial<Record<KeywordField, FieldSettings>>;
+  /** Told when a query could not be embedded (the search then uses keyword evidence only). */
+  onVectorError?: (error: unknown) => void;
 }
 
 export interface VectorSyncReport {
@@ -139,6 +141,14 @@ interface Candidate {
 
 const NULL_SAMPLE_SIZE = 256;
 
+/** FNV-1a of an id: orders the bottom-k null sample. */
+function idHash(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < id.length; index += 1)
+    hash = Math.imul(hash ^ id.charCodeAt(index), 0x01000193);
+  return hash >>> 0;
+}
+
 function normaliseScope(scope: SearchOptions['scope']): SearchScope {
   if (scope === 'common' || scope === 'shared' || scope === 'library') return 'library';
   if (scope === 'user') return 'user';
@@ -156,7 +166,13 @@ export class SkillSearchIndex {
   private readonly candidateCount: number;
   private readonly maxInstructionChars: number;
   private readonly nullSampleSize: number;
-  private readonly nullSample = new Set<string>();
+  private readonly onVectorError: ((error: unknown) => void) | undefined;
+  /**
+   * The null sample: the `nullSampleSize` skills whose id hashes lowest (a bottom-k sketch). It is a
+   * uniform sample of the whole index whatever the load order, and stays the same sample as skills come
+   * and go. `undefined` = recompute before the next search.
+   */
+  private nullSample: string[] | undefined;
 
   constructor(options: SkillSearchIndexOptions = {}) {
     this.keywords = new Bm25Index(options.keywordFields ? { fields: options.keywordFields } : {});
@@ -168,6 +184,7 @@ export class SkillSearchIndex {
     this.candidateCount = options.candidates ?? 100;
     this.maxInstructionChars = options.maxInstructionChars ?? 2000;
     this.nullSampleSize = options.nullSampleSize ?? NULL_SAMPLE_SIZE;
+    this.onVectorError = options.onVectorError;
     // Load the Chinese dictionary now rather than on the first query.
     tokenizeUnits('预热');
   }
@@ -228,7 +245,7 @@ export class SkillSearchIndex {
       if (slot !== undefined) this.recordsBySlot[slot] = undefined;
       this.keywords.remove(id);
       this.records.delete(id);
-      this.nullSample.delete(id);
+      if (this.nullSample?.includes(id)) this.nullSample = undefined;
       removed += 1;
     }
     if (this.embeddings) await this.vectors.remove(ids.filter((id) => this.vectors.has(id)));
@@ -286,7 +303,14 @@ export class SkillSearchIndex {
     let nullMean: number | undefined;
     let nullSd: number | undefined;
     if (this.embeddings && this.vectors.size() > 0 && analyzed.terms.length > 0) {
-      const queryVector = await this.embedQuery(query, options.abortSignal);
+      let queryVector: Float32Array | undefined;
+      try {
+        queryVector = await this.embedQuery(query, options.abortSignal);
+      } catch (error) {
+        if (options.abortSignal?.aborted) throw error;
+        // The provider failed: answer from keyword evidence alone (every hit says so: vector null).
+        this.onVectorError?.(error);
+      }
       if (queryVector) {
         ({ mean: nullMean, sd: nullSd } = await this.nullDistribution(queryVector));
         await this.addVectorScores(queryVector, candidates, accept);
@@ -347,7 +371,7 @@ export class SkillSearchIndex {
     };
     this.records.set(skill.id, record);
     this.recordsBySlot[slot] = record;
-    if (this.nullSample.size < this.nullSampleSize) this.nullSample.add(skill.id);
+    this.offerNullSample(skill.id);
   }
 
   private async embed(
@@ -442,8 +466,32 @@ export class SkillSearchIndex {
     }));
   }
 
+  private offerNullSample(id: string): void {
+    const sample = this.nullSample;
+    if (!sample || sample.includes(id)) return;
+    const hash = idHash(id);
+    if (sample.length < this.nullSampleSize) {
+      sample.push(id);
+      sample.sort((left, right) => idHash(left) - idHash(right));
+    } else if (hash < idHash(sample[sample.length - 1] as string)) {
+      sample[sample.length - 1] = id;
+      sample.sort((left, right) => idHash(left) - idHash(right));
+    }
+  }
+
+  private sampleIds(): string[] {
+    if (!this.nullSample) {
+      this.nullSample = [...this.records.keys()]
+        .map((id) => ({ id, hash: idHash(id) }))
+        .sort((left, right) => left.hash - right.hash)
+        .slice(0, this.nullSampleSize)
+        .map((entry) => entry.id);
+    }
+    return this.nullSample;
+  }
+
   private async nullDistribution(queryVector: Float32Array): Promise<{ mean: number; sd: number }> {
-    const sample = [...this.nullSample];
+    const sample = this.sampleIds();
     const matches = await this.vectors.search(queryVector, { limit: sample.length, ids: sample });
     if (matches.length < 2) return { mean: 0, sd: 1 };
     let mean = 0;
