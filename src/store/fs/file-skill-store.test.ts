@@ -1,4 +1,12 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -298,21 +306,21 @@ describe('FileSkillStore recovery', () => {
         files: { 'old.txt': new TextEncoder().encode('old') },
       },
     );
-    // Simulate a process dying while it changes the folder: the revision is in the log, the folder is not.
-    const internals = store as unknown as { applyEntry: (...args: unknown[]) => void };
-    const original = internals.applyEntry;
-    internals.applyEntry = () => {
-      throw new Error('killed');
-    };
-    await expect(
-      store.update(created.id, { description: 'new' }, actor, {
-        files: { 'old.txt': null, 'new.txt': new TextEncoder().encode('new') },
-      }),
-    ).rejects.toThrow('killed');
-    internals.applyEntry = original;
-    expect(existsSync(join(root, '.autoskill', 'intent.json'))).toBe(true);
+    // Recreate what a process killed right after the commit point leaves: the update's revision line is
+    // in the log, the intent names where the transaction started, the folder still holds the old state.
     const folder = join(root, ...created.location.split('/'));
-    expect(readFileSync(join(folder, 'SKILL.md'), 'utf8')).toContain('description: "a"');
+    const oldSkillMd = readFileSync(join(folder, 'SKILL.md'), 'utf8');
+    const logSize = statSync(join(root, '.autoskill', 'revisions.jsonl')).size;
+    await store.update(created.id, { description: 'new' }, actor, {
+      files: { 'old.txt': null, 'new.txt': new TextEncoder().encode('new') },
+    });
+    writeFileSync(join(folder, 'SKILL.md'), oldSkillMd);
+    writeFileSync(join(folder, 'old.txt'), 'old');
+    rmSync(join(folder, 'new.txt'));
+    writeFileSync(
+      join(root, '.autoskill', 'intent.json'),
+      JSON.stringify({ logOffset: logSize, host: 'h', pid: 1 }),
+    );
 
     const next = new FileSkillStore({ root });
     await next.open();

@@ -25,9 +25,9 @@
  * log, never from a half-applied folder. With `durability: 'fsync'` steps 1, 3 and 4 also flush to disk,
  * which extends the argument to power loss.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AutoSkillError, isAutoSkillError } from '../../shared/errors.js';
 import { parseJsonValue, validate } from '../../shared/json.js';
@@ -68,16 +68,23 @@ import type {
   StoreProblem,
   WriteContext,
 } from '../types.js';
-import {
-  type Durability,
-  fsyncDirectory,
-  makeFolder,
-  writeFileAtomic,
-  writeFileDirect,
-} from './atomic-write.js';
+import { type Durability, writeFileAtomic } from './atomic-write.js';
 import { BlobPack, type BlobRef, sha256 } from './blob-pack.js';
 import { FileLock } from './file-lock.js';
-import { createRevisionLog, type LogEntry, looksLikeEntry, type RevisionLog } from './revision-log.js';
+import { RevisionHistory } from './revision-history.js';
+import {
+  absoluteLocation,
+  applyRevision,
+  type FolderContext,
+  type LibrarySkillWrite,
+  type LibraryWriteResult,
+  readSkillFolder,
+  writeLibraryFolder,
+} from './skill-folders.js';
+
+export type { LibrarySkillWrite, LibraryWriteResult } from './skill-folders.js';
+
+import type { LogEntry } from './revision-log.js';
 import {
   COMMON_DIR,
   type FoundSkill,
@@ -134,11 +141,6 @@ interface SkillRecord {
   resourcesKnown: boolean;
 }
 
-interface HistoryIndex {
-  head: LogEntry;
-  offsets: number[];
-}
-
 /** A revision being written in the current transaction, with its content. */
 interface PendingRevision {
   entry: LogEntry;
@@ -179,21 +181,16 @@ export class FileSkillStore implements SkillStore {
   private readonly clock: () => Date;
   private readonly newId: () => string;
   private readonly readOnly: boolean;
-  private readonly checkpointEveryBytes: number;
-  private readonly checkpointPath: string;
-  private checkpointOffset = 0;
   private readonly lock: FileLock;
-  private readonly log: RevisionLog;
+  private readonly revisions: RevisionHistory;
   private readonly pack: BlobPack;
   private readonly intentPath: string;
+  private readonly folders: FolderContext;
   private readonly queue = new SerialQueue();
   private readonly listeners = new Set<StoreListener>();
 
   private records = new Map<string, SkillRecord>();
   private locations = new Map<string, string>();
-  private history = new Map<string, HistoryIndex>();
-  private logEnd = 0;
-  private seq = 0;
   private lastProblems: StoreProblem[] = [];
   private opened = false;
 
@@ -210,18 +207,23 @@ export class FileSkillStore implements SkillStore {
     this.clock = options.clock ?? (() => new Date());
     this.newId = options.newId ?? newSkillId;
     this.readOnly = options.readOnly ?? false;
-    this.checkpointEveryBytes = options.checkpointEveryBytes ?? 4 * 1024 * 1024;
-    this.checkpointPath = join(this.stateDir, 'checkpoint.json');
     this.lock = new FileLock({
       path: join(this.stateDir, 'lock'),
       timeoutMs: options.lockTimeoutMs ?? 10_000,
     });
-    this.log = createRevisionLog({
-      path: join(this.stateDir, 'revisions.jsonl'),
-      durability: this.durability,
-    });
+
     this.pack = new BlobPack({ dir: join(this.stateDir, 'objects'), durability: this.durability });
+    this.revisions = new RevisionHistory({
+      logPath: join(this.stateDir, 'revisions.jsonl'),
+      checkpointPath: join(this.stateDir, 'checkpoint.json'),
+      durability: this.durability,
+      pack: this.pack,
+      ...(options.checkpointEveryBytes === undefined
+        ? {}
+        : { checkpointEveryBytes: options.checkpointEveryBytes }),
+    });
     this.intentPath = join(this.stateDir, 'intent.json');
+    this.folders = { root: this.root, stateDir: this.stateDir, durability: this.durability };
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -280,7 +282,7 @@ export class FileSkillStore implements SkillStore {
   private listDeleted(options: ListOptions): ListResult {
     const userId = validateUserId(options.userId);
     const items: StoredSkill[] = [];
-    for (const [id, index] of this.history) {
+    for (const [id, index] of this.revisions.all()) {
       if (!index.head.deleted || index.head.owner !== userId || this.records.has(id)) continue;
       items.push(this.toStored(this.skillFromEntry(index.head), index.head));
     }
@@ -290,13 +292,13 @@ export class FileSkillStore implements SkillStore {
   async readFiles(id: string): Promise<SkillFiles> {
     await this.beforeRead();
     const record = this.requireRecord(id);
-    const head = this.history.get(id)?.head;
+    const head = this.revisions.get(id)?.head;
     if (head && !head.deleted && head.skillMd.h === record.hash && head.location === record.stored.location) {
       const files: Record<string, Uint8Array> = {};
       for (const [path, ref] of Object.entries(head.files)) files[path] = this.pack.read(ref);
       return { skillMd: this.pack.read(head.skillMd).toString('utf8'), files };
     }
-    const disk = this.readFolder(record.dir);
+    const disk = readSkillFolder(record.dir);
     if (disk === null) throw notFound(id);
     const files: Record<string, Uint8Array> = {};
     for (const [path, bytes] of disk) if (path !== SKILL_FILE) files[path] = bytes;
@@ -313,10 +315,10 @@ export class FileSkillStore implements SkillStore {
         this.captureDisk(tx, this.requireRecord(id));
       });
     }
-    const index = this.history.get(id);
+    const index = this.revisions.get(id);
     if (!index) throw notFound(id);
     return index.offsets.map((offset, position) => {
-      const entry = position === index.offsets.length - 1 ? index.head : this.readEntry(offset);
+      const entry = position === index.offsets.length - 1 ? index.head : this.revisions.readEntry(offset);
       return this.summarize(entry, entry.rev === index.head.rev && !entry.deleted && this.records.has(id));
     });
   }
@@ -328,7 +330,7 @@ export class FileSkillStore implements SkillStore {
     const skillMd = this.pack.read(entry.skillMd).toString('utf8');
     const files: Record<string, Uint8Array> = {};
     for (const [path, ref] of Object.entries(entry.files)) files[path] = this.pack.read(ref);
-    const index = this.history.get(id);
+    const index = this.revisions.get(id);
     const isCurrent = index?.head.rev === revision && !entry.deleted && this.records.has(id);
     return {
       ...this.summarize(entry, isCurrent),
@@ -434,7 +436,7 @@ export class FileSkillStore implements SkillStore {
       if (this.records.has(id)) {
         throw new AutoSkillError('CONFLICT', `Skill ${id} is not deleted`, { details: { id } });
       }
-      const index = this.history.get(id);
+      const index = this.revisions.get(id);
       if (!index) throw notFound(id);
       const head = index.head;
       assertBaseRevision(id, head.rev, context.baseRevision);
@@ -474,46 +476,15 @@ export class FileSkillStore implements SkillStore {
         this.syncFromLog('remote');
         // Staging folders are only used under the lock: any left now belong to a killed import.
         rmSync(join(this.stateDir, 'staging'), { recursive: true, force: true });
-        const results = items.map((item) => this.writeLibraryFolder(name, item, options.overwrite));
+        const results = items.map((item) =>
+          writeLibraryFolder(this.folders, `${COMMON_DIR}/${name}`, item, options.overwrite),
+        );
         if (results.some((result) => result.status === 'imported')) this.loadAll();
         return results;
       } finally {
         this.lock.release();
       }
     });
-  }
-
-  private writeLibraryFolder(
-    library: string,
-    item: LibrarySkillWrite,
-    overwrite: boolean,
-  ): LibraryWriteResult {
-    const location = `${COMMON_DIR}/${library}/${item.rel}`;
-    try {
-      const rel = normalizeResourcePath(item.rel);
-      const target = this.absolute(`${COMMON_DIR}/${library}/${rel}`);
-      if (existsSync(target) && !overwrite) return { location, status: 'skipped', reason: 'exists' };
-      const staging = join(this.stateDir, 'staging', `${process.pid}-${Math.random().toString(36).slice(2)}`);
-      mkdirSync(staging, { recursive: true });
-      for (const [rawPath, bytes] of Object.entries(item.files)) {
-        const file = join(staging, ...normalizeResourcePath(rawPath).split('/'));
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileAtomic(file, bytes, this.durability);
-      }
-      writeFileAtomic(join(staging, SKILL_FILE), item.skillMd, this.durability);
-      mkdirSync(dirname(target), { recursive: true });
-      if (existsSync(target)) this.moveToTrash(target);
-      renameSync(staging, target);
-      return { location, status: 'imported' };
-    } catch (error) {
-      const failure = isAutoSkillError(error) ? error : null;
-      return {
-        location,
-        status: 'failed',
-        reason: (error as Error).message,
-        code: failure?.code ?? 'INTERNAL',
-      };
-    }
   }
 
   /**
@@ -641,7 +612,7 @@ export class FileSkillStore implements SkillStore {
       this.checkBase(tx, id, seen, head, context.baseRevision);
       createdAt = existing.stored.createdAt ?? createdAt;
     } else {
-      head = this.history.get(id)?.head ?? null;
+      head = this.revisions.get(id)?.head ?? null;
     }
     const built = buildSkill({ ...write.input, owner, createdAt }, { ...options, id, resources, now });
     const location = existing
@@ -735,8 +706,8 @@ export class FileSkillStore implements SkillStore {
    */
   private captureDisk(tx: Transaction, record: SkillRecord): LogEntry {
     const id = record.stored.id;
-    const head = this.history.get(id)?.head ?? null;
-    const disk = this.readFolder(record.dir);
+    const head = this.revisions.get(id)?.head ?? null;
+    const disk = readSkillFolder(record.dir);
     if (disk === null) {
       if (head && !head.deleted) return head;
       throw notFound(id);
@@ -811,7 +782,7 @@ export class FileSkillStore implements SkillStore {
 
   private needsCapture(record: SkillRecord): boolean {
     if (record.stored.readOnly) return false;
-    const head = this.history.get(record.stored.id)?.head;
+    const head = this.revisions.get(record.stored.id)?.head;
     if (!head || head.deleted) return true;
     let bytes: Buffer;
     try {
@@ -879,64 +850,35 @@ export class FileSkillStore implements SkillStore {
     this.pack.flush();
     writeFileAtomic(
       this.intentPath,
-      JSON.stringify({ logOffset: this.logEnd, host: hostname(), pid: process.pid }),
+      JSON.stringify({ logOffset: this.revisions.logEnd, host: hostname(), pid: process.pid }),
       this.durability,
     );
-    tx.revisions.forEach((item, position) => {
-      item.entry.seq = this.seq + 1 + position;
+    // Each entry's previous state: the one before it in this transaction, else the committed head.
+    const latest = new Map<string, LogEntry | null>();
+    const previous = tx.revisions.map((item) => {
+      const before = latest.has(item.entry.id)
+        ? latest.get(item.entry.id)!
+        : this.revisions.head(item.entry.id);
+      latest.set(item.entry.id, item.entry);
+      return before;
     });
-    const offsets = this.log.append(tx.revisions.map((item) => item.entry));
+    this.revisions.append(tx.revisions.map((item) => item.entry));
     const changes: StoreChange[] = [];
     tx.revisions.forEach((item, position) => {
       const entry = item.entry;
-      const previous = this.history.get(entry.id)?.head ?? null;
-      if (item.apply) this.applyEntry(entry, previous, (ref) => item.blobs.get(ref.h) ?? this.pack.read(ref));
-      this.remember(entry, offsets[position]!);
+      if (item.apply)
+        applyRevision(
+          this.folders,
+          entry,
+          previous[position] ?? null,
+          (ref) => item.blobs.get(ref.h) ?? this.pack.read(ref),
+        );
       this.installEntry(entry, item.skill);
       changes.push(this.changeFor(entry, 'local'));
     });
-    this.logEnd = offsets.length > 0 ? this.log.size() : this.logEnd;
     rmSync(this.intentPath, { force: true });
-    if (this.logEnd - this.checkpointOffset >= this.checkpointEveryBytes) this.writeCheckpoint();
+    this.revisions.checkpointIfDue();
     this.emit(changes);
-  }
-
-  /** Makes the folder of `entry` hold exactly its revision. Idempotent: recovery repeats it. */
-  private applyEntry(
-    entry: LogEntry,
-    previous: LogEntry | null,
-    bytesOf: (ref: BlobRef) => Uint8Array,
-  ): void {
-    const dir = this.absolute(entry.location);
-    if (entry.deleted) {
-      if (existsSync(dir)) this.moveToTrash(dir);
-      return;
-    }
-    // Files of a folder this call creates need no temp + rename: nothing refers to the folder until the
-    // write is over, and if it is killed half-way the journal makes the next lock holder write it again.
-    const fresh = makeFolder(dir);
-    if (fresh && this.durability === 'fsync') fsyncDirectory(dirname(dir));
-    const write = fresh ? writeFileDirect : writeFileAtomic;
-    for (const [path, ref] of Object.entries(entry.files)) {
-      const target = join(dir, ...path.split('/'));
-      mkdirSync(dirname(target), { recursive: true });
-      write(target, bytesOf(ref), this.durability);
-    }
-    if (previous && !previous.deleted && previous.location === entry.location) {
-      for (const path of Object.keys(previous.files)) {
-        if (!(path in entry.files)) rmSync(join(dir, ...path.split('/')), { force: true });
-      }
-    }
-    write(join(dir, SKILL_FILE), bytesOf(entry.skillMd), this.durability);
-  }
-
-  private moveToTrash(dir: string): void {
-    const trash = join(this.stateDir, 'trash');
-    mkdirSync(trash, { recursive: true });
-    const target = join(trash, `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    renameSync(dir, target);
-    if (this.durability === 'fsync') fsyncDirectory(dirname(dir));
-    rmSync(target, { recursive: true, force: true });
   }
 
   /** Replays the transaction a killed writer left half-applied. Lock holder only. */
@@ -948,16 +890,16 @@ export class FileSkillStore implements SkillStore {
     } catch {
       intent = null;
     }
-    this.log.repairTail();
+    this.revisions.log.repairTail();
     if (intent !== null) {
       this.syncFromLog('remote', intent.logOffset);
-      const { entries } = this.log.readFrom(intent.logOffset);
+      const { entries } = this.revisions.log.readFrom(intent.logOffset);
       const replayed = new Map<string, LogEntry>();
       for (const { entry } of entries) {
         const previous =
-          replayed.get(entry.id) ?? (entry.rev > 1 ? this.entryAtOrNull(entry.id, entry.rev - 1) : null);
+          replayed.get(entry.id) ?? (entry.rev > 1 ? this.revisions.entryAt(entry.id, entry.rev - 1) : null);
         if (entry.op !== 'baseline' && entry.op !== 'external-edit') {
-          this.applyEntry(entry, previous, (ref) => this.pack.read(ref));
+          applyRevision(this.folders, entry, previous, (ref) => this.pack.read(ref));
         }
         replayed.set(entry.id, entry);
       }
@@ -1000,26 +942,16 @@ export class FileSkillStore implements SkillStore {
       throw new AutoSkillError('INTERNAL', 'The store is not open: call open() first');
     }
     await this.queue.run(async () => {
-      if (this.log.size() !== this.logEnd) this.syncFromLog('remote');
+      if (this.revisions.hasNewLines()) this.syncFromLog('remote');
     });
   }
 
   /** Reads log lines written since the last read (by other processes) and applies them in memory. */
   private syncFromLog(origin: StoreChange['origin'], until?: number): void {
-    const size = this.log.size();
-    if (size < this.logEnd) {
-      // The log was replaced or truncated behind our back: start over from the beginning.
-      this.history.clear();
-      this.logEnd = 0;
-    }
-    if (size === this.logEnd) return;
-    if (this.logEnd === 0) this.loadCheckpoint(until ?? size);
-    const { entries, end, bad } = this.log.readFrom(this.logEnd);
+    const { entries, bad } = this.revisions.readNew(until);
     const changes: StoreChange[] = [];
-    for (const { entry, offset } of entries) {
-      if (until !== undefined && offset >= until) break;
-      this.remember(entry, offset);
-      if (this.opened) {
+    if (this.opened) {
+      for (const entry of entries) {
         this.installEntry(entry, null);
         changes.push(this.changeFor(entry, origin));
       }
@@ -1031,90 +963,7 @@ export class FileSkillStore implements SkillStore {
         message: item.message,
       });
     }
-    this.logEnd = until !== undefined && until < end ? until : end;
     this.emit(changes);
-  }
-
-  /** Saves every skill's head and history offsets (lock holder only; any failure just skips it). */
-  private writeCheckpoint(): void {
-    const skills = [...this.history].map(([id, index]) => [id, index.offsets, index.head]);
-    try {
-      writeFileAtomic(
-        this.checkpointPath,
-        JSON.stringify({ version: 1, logOffset: this.logEnd, seq: this.seq, skills }),
-        this.durability,
-      );
-      this.checkpointOffset = this.logEnd;
-    } catch {
-      // A checkpoint only speeds up opening; the log stays the truth.
-    }
-  }
-
-  /** Starts from the checkpoint when it is sound and covers no more than `limit` bytes of the log. */
-  private loadCheckpoint(limit: number): void {
-    let value: unknown;
-    try {
-      value = parseJsonValue(readFileSync(this.checkpointPath, 'utf8'));
-    } catch {
-      return;
-    }
-    const checkpoint = value as { version?: unknown; logOffset?: unknown; seq?: unknown; skills?: unknown };
-    if (
-      checkpoint?.version !== 1 ||
-      !Number.isInteger(checkpoint.logOffset) ||
-      (checkpoint.logOffset as number) > limit ||
-      !Array.isArray(checkpoint.skills)
-    ) {
-      return;
-    }
-    const history = new Map<string, HistoryIndex>();
-    let newest: { offset: number; seq: number } | null = null;
-    for (const item of checkpoint.skills as unknown[]) {
-      const [id, offsets, head] = Array.isArray(item) ? item : [];
-      if (
-        typeof id !== 'string' ||
-        !Array.isArray(offsets) ||
-        offsets.length !== (head as LogEntry | undefined)?.rev ||
-        !offsets.every((offset) => Number.isInteger(offset)) ||
-        !looksLikeEntry(head) ||
-        head.id !== id
-      ) {
-        return;
-      }
-      history.set(id, { head, offsets: offsets as number[] });
-      if (newest === null || head.seq > newest.seq)
-        newest = { offset: offsets.at(-1) as number, seq: head.seq };
-    }
-    // The newest line it names must be in this log, or the checkpoint belongs to another one.
-    const offset = checkpoint.logOffset as number;
-    try {
-      if (newest === null ? offset !== 0 : this.log.readAt(newest.offset)?.seq !== newest.seq) return;
-      if (!this.log.isLineEnd(offset)) return;
-    } catch {
-      return;
-    }
-    for (const index of history.values()) {
-      this.history.set(index.head.id, index);
-      this.seq = Math.max(this.seq, index.head.seq);
-      this.pack.remember(index.head.skillMd);
-      for (const ref of Object.values(index.head.files)) this.pack.remember(ref);
-    }
-    this.logEnd = checkpoint.logOffset as number;
-    this.checkpointOffset = this.logEnd;
-  }
-
-  private remember(entry: LogEntry, offset: number): void {
-    this.seq = Math.max(this.seq, entry.seq);
-    const index = this.history.get(entry.id);
-    if (index) {
-      if (entry.rev <= index.head.rev) return;
-      index.head = entry;
-      index.offsets.push(offset);
-    } else {
-      this.history.set(entry.id, { head: entry, offsets: [offset] });
-    }
-    this.pack.remember(entry.skillMd);
-    for (const ref of Object.values(entry.files)) this.pack.remember(ref);
   }
 
   /** Makes the in-memory view follow a committed revision. */
@@ -1243,7 +1092,7 @@ export class FileSkillStore implements SkillStore {
         deterministicIdKey: item.relKey,
       });
       const hash = sha256(bytes);
-      const head = this.history.get(skill.id)?.head;
+      const head = this.revisions.get(skill.id)?.head;
       const tracked = head && !head.deleted && !item.readOnly && head.owner === item.owner;
       const state = tracked
         ? {
@@ -1320,47 +1169,12 @@ export class FileSkillStore implements SkillStore {
   }
 
   /** SKILL.md and resources of a folder, or null when it has no SKILL.md. */
-  private readFolder(dir: string): Map<string, Uint8Array> | null {
-    let skillMd: Buffer;
-    try {
-      skillMd = readFileSync(join(dir, SKILL_FILE));
-    } catch {
-      return null;
-    }
-    const content = new Map<string, Uint8Array>([[SKILL_FILE, skillMd]]);
-    for (const path of listResources(dir)) {
-      try {
-        content.set(path, readFileSync(join(dir, ...path.split('/'))));
-      } catch {
-        // A file removed while we read: it is simply not part of the state.
-      }
-    }
-    return content;
-  }
-
   private entryAt(id: string, revision: number): LogEntry {
-    const entry = this.entryAtOrNull(id, revision);
+    const entry = this.revisions.entryAt(id, revision);
     if (entry === null) {
-      if (!this.history.has(id) && !this.records.has(id)) throw notFound(id);
+      if (!this.revisions.get(id) !== undefined && !this.records.has(id)) throw notFound(id);
       throw new AutoSkillError('REVISION_NOT_FOUND', `Skill ${id} has no revision ${revision}`, {
         details: { id, revision },
-      });
-    }
-    return entry;
-  }
-
-  private entryAtOrNull(id: string, revision: number): LogEntry | null {
-    const index = this.history.get(id);
-    if (!index || !Number.isInteger(revision) || revision < 1 || revision > index.offsets.length) return null;
-    if (revision === index.head.rev) return index.head;
-    return this.readEntry(index.offsets[revision - 1]!);
-  }
-
-  private readEntry(offset: number): LogEntry {
-    const entry = this.log.readAt(offset);
-    if (entry === null) {
-      throw new AutoSkillError('STORE_CORRUPT', `Revision log line at ${offset} is unreadable`, {
-        details: { offset },
       });
     }
     return entry;
@@ -1424,14 +1238,7 @@ export class FileSkillStore implements SkillStore {
   }
 
   private absolute(location: string): string {
-    if (isAbsolute(location)) return location;
-    const full = join(this.root, ...location.split('/'));
-    if (!full.startsWith(this.root + sep)) {
-      throw new AutoSkillError('INVALID_PATH', `Location ${location} is outside the store`, {
-        details: { location },
-      });
-    }
-    return full;
+    return absoluteLocation(this.root, location);
   }
 
   private ensureStateDir(): void {
@@ -1455,21 +1262,6 @@ export interface NormalizeIdsReport {
   scanned: number;
   changed: Array<{ location: string; id: string }>;
   failed: Array<{ location: string; message: string }>;
-}
-
-/** One folder for `writeLibrarySkills`: SKILL.md text (id already in it) and resources. */
-export interface LibrarySkillWrite {
-  /** Folder path below `Common/<library>/`. */
-  rel: string;
-  skillMd: string;
-  files: Record<string, Uint8Array>;
-}
-
-export interface LibraryWriteResult {
-  location: string;
-  status: 'imported' | 'skipped' | 'failed';
-  reason?: string;
-  code?: string;
 }
 
 interface Transaction {
