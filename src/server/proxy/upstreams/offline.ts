@@ -6,6 +6,7 @@
  */
 
 import type { InjectedSkill } from '../../../service/turn-types.js';
+import { AutoSkillError } from '../../../shared/errors.js';
 import {
   type ChunkContext,
   chunk,
@@ -81,6 +82,9 @@ export function createOfflineUpstream(options: OfflineUpstreamOptions = {}): Cha
     provider: 'offline',
     defaultModel,
     async forward(body, forwardOptions) {
+      if (forwardOptions.abortSignal?.aborted) {
+        throw new AutoSkillError('ABORTED', 'The request was aborted before the offline reply was written');
+      }
       const text = offlineReplyText({
         injected: forwardOptions.injected ?? [],
         chinese: HAN.test(lastUserText(body)),
