@@ -84,6 +84,11 @@ export interface MatchOptions {
   accept?: (slot: number) => boolean;
   /** Also return per-document term masks. @default false */
   masks?: boolean;
+  /**
+   * Return arrays owned by the index (sized for the largest result so far; read `count` entries) that the
+   * next `match` overwrites — for hot paths that consume the result at once. @default false
+   */
+  reuse?: boolean;
 }
 
 const INSTRUCTIONS_FIELD = KEYWORD_FIELDS.indexOf('instructions');
@@ -131,6 +136,19 @@ export class Bm25Index {
   private accumulatedTerms = new Int32Array(0);
   private touched = new Int32Array(0);
   private anyMaskScratch = new Uint32Array(0);
+  private reusable: {
+    slots: Int32Array;
+    scores: Float64Array;
+    matchedIdf: Float64Array;
+    matchedTerms: Int32Array;
+    anyMask?: Uint32Array;
+    summaryMask?: Uint32Array;
+  } = {
+    slots: new Int32Array(0),
+    scores: new Float64Array(0),
+    matchedIdf: new Float64Array(0),
+    matchedTerms: new Int32Array(0),
+  };
   private summaryMaskScratch = new Uint32Array(0);
 
   constructor(options: Bm25IndexOptions = {}) {
@@ -293,18 +311,7 @@ export class Bm25Index {
         }
       }
     }
-    const result: KeywordMatches = {
-      slots: new Int32Array(touchedCount),
-      scores: new Float64Array(touchedCount),
-      matchedIdf: new Float64Array(touchedCount),
-      matchedTerms: new Int32Array(touchedCount),
-      maskWords,
-      count: 0,
-    };
-    if (anyMask && summaryMask) {
-      result.anyMask = new Uint32Array(touchedCount * maskWords);
-      result.summaryMask = new Uint32Array(touchedCount * maskWords);
-    }
+    const result = this.resultBuffers(touchedCount, maskWords, options.reuse === true);
     let count = 0;
     for (let index = 0; index < touchedCount; index += 1) {
       const slot = touched[index] as number;
@@ -331,6 +338,45 @@ export class Bm25Index {
     }
     result.count = count;
     return result;
+  }
+
+  private resultBuffers(size: number, maskWords: number, reuse: boolean): KeywordMatches {
+    if (!reuse) {
+      return {
+        slots: new Int32Array(size),
+        scores: new Float64Array(size),
+        matchedIdf: new Float64Array(size),
+        matchedTerms: new Int32Array(size),
+        ...(maskWords > 0
+          ? { anyMask: new Uint32Array(size * maskWords), summaryMask: new Uint32Array(size * maskWords) }
+          : {}),
+        maskWords,
+        count: 0,
+      };
+    }
+    const buffers = this.reusable;
+    if (buffers.slots.length < size) {
+      const grown = Math.max(size, Math.ceil(buffers.slots.length * 1.5));
+      buffers.slots = new Int32Array(grown);
+      buffers.scores = new Float64Array(grown);
+      buffers.matchedIdf = new Float64Array(grown);
+      buffers.matchedTerms = new Int32Array(grown);
+    }
+    if (maskWords > 0 && (buffers.anyMask?.length ?? 0) < size * maskWords) {
+      buffers.anyMask = new Uint32Array(
+        Math.max(size * maskWords, Math.ceil((buffers.anyMask?.length ?? 0) * 1.5)),
+      );
+      buffers.summaryMask = new Uint32Array(buffers.anyMask.length);
+    }
+    return {
+      slots: buffers.slots,
+      scores: buffers.scores,
+      matchedIdf: buffers.matchedIdf,
+      matchedTerms: buffers.matchedTerms,
+      ...(maskWords > 0 ? { anyMask: buffers.anyMask, summaryMask: buffers.summaryMask } : {}),
+      maskWords,
+      count: 0,
+    };
   }
 
   /** The score a document would get if it contained every term with unbounded frequency. */

@@ -298,7 +298,7 @@ export class SkillSearchIndex {
     const minScore = options.minScore ?? 0;
     const analyzed = analyzeQuery(query, this.keywords);
     const accept = this.acceptor(options);
-    const keywordMatches = this.keywords.match(analyzed.terms, { accept, masks: true });
+    const keywordMatches = this.keywords.match(analyzed.terms, { accept, masks: true, reuse: true });
     const candidates = this.keywordCandidates(analyzed, keywordMatches);
     let nullMean: number | undefined;
     let nullSd: number | undefined;
