@@ -27,7 +27,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AutoSkillError, isAutoSkillError } from '../../shared/errors.js';
 import { parseJsonValue, validate } from '../../shared/json.js';
@@ -81,19 +81,12 @@ import {
   readSkillFolder,
   writeLibraryFolder,
 } from './skill-folders.js';
+import { loadSkillBank, type SkillRecord } from './skill-loader.js';
 
 export type { LibrarySkillWrite, LibraryWriteResult } from './skill-folders.js';
 
 import type { LogEntry } from './revision-log.js';
-import {
-  COMMON_DIR,
-  type FoundSkill,
-  type LibraryDir,
-  listResources,
-  SKILL_FILE,
-  scanSkillBank,
-  USERS_DIR,
-} from './scan.js';
+import { COMMON_DIR, type LibraryDir, listResources, SKILL_FILE, USERS_DIR } from './scan.js';
 
 export const STATE_DIR = '.autoskill';
 
@@ -130,15 +123,6 @@ export interface FileSkillStoreOptions {
    * tail instead of the whole history. @default 4194304
    */
   checkpointEveryBytes?: number;
-}
-
-interface SkillRecord {
-  stored: StoredSkill;
-  dir: string;
-  /** sha-256 of the SKILL.md bytes of the visible state. */
-  hash: string;
-  /** False until the folder's resource files have been listed (done on first access, not at open). */
-  resourcesKnown: boolean;
 }
 
 /** A revision being written in the current transaction, with its content. */
@@ -1014,19 +998,13 @@ export class FileSkillStore implements SkillStore {
   }
 
   private loadAll(): RefreshReport {
-    const records = new Map<string, SkillRecord>();
-    const problems: StoreProblem[] = [];
-    const { problems: scanProblems } = scanSkillBank({
+    const { records, problems } = loadSkillBank({
       root: this.root,
       libraries: this.libraries,
       maxDepth: this.maxDepth,
       maxFileBytes: this.maxFileBytes,
-      visit: (item, bytes) => {
-        const loaded = this.loadFound(item, bytes, problems);
-        if (loaded) this.addLoaded(records, loaded, problems);
-      },
+      headOf: (id) => this.revisions.head(id),
     });
-    problems.unshift(...scanProblems);
     // Skills whose folder a writer has not created yet cannot exist here: the scan holds the lock.
     const changes: StoreChange[] = [];
     let added = 0;
@@ -1061,68 +1039,6 @@ export class FileSkillStore implements SkillStore {
     this.lastProblems = problems;
     if (this.opened) this.emit(changes);
     return { loaded: records.size, added, changed, removed, problems: [...problems] };
-  }
-
-  private addLoaded(records: Map<string, SkillRecord>, loaded: SkillRecord, problems: StoreProblem[]): void {
-    const id = loaded.stored.id;
-    const earlier = records.get(id);
-    if (earlier) {
-      // Users override libraries (as in the original); otherwise the first in scan order stays.
-      const replace = earlier.stored.readOnly && !loaded.stored.readOnly;
-      const [kept, dropped] = replace ? [loaded, earlier] : [earlier, loaded];
-      problems.push({
-        location: dropped.stored.location,
-        code: 'DUPLICATE_ID',
-        message: `Skill id ${id} is also used by ${kept.stored.location}; this copy is not loaded`,
-      });
-      if (!replace) return;
-    }
-    records.set(id, loaded);
-  }
-
-  private loadFound(item: FoundSkill, bytes: Uint8Array, problems: StoreProblem[]): SkillRecord | null {
-    const file = join(item.dir, SKILL_FILE);
-    const source = isAbsolute(item.location) ? file : `${item.location}/${SKILL_FILE}`;
-    try {
-      const text = decodeSkillFile(bytes, { source, maxBytes: this.maxFileBytes });
-      const skill = parseSkillMd(text, {
-        owner: item.owner,
-        source,
-        fallbackName: basename(item.dir),
-        deterministicIdKey: item.relKey,
-      });
-      const hash = sha256(bytes);
-      const head = this.revisions.get(skill.id)?.head;
-      const tracked = head && !head.deleted && !item.readOnly && head.owner === item.owner;
-      const state = tracked
-        ? {
-            status: head.status,
-            metadata: head.metadata,
-            createdAt: head.createdAt,
-            updatedAt: head.updatedAt,
-          }
-        : {};
-      // Resources of a skill at its recorded revision are known from the log; others are listed on demand.
-      const known = tracked === true && head?.location === item.location && head.skillMd.h === hash;
-      const resources = known && head ? Object.keys(head.files).sort() : [];
-      const full: Skill = { ...skill, ...state, resources };
-      const revision = tracked ? head.rev : 0;
-      return {
-        stored: { ...full, revision, location: item.location, readOnly: item.readOnly },
-        dir: item.dir,
-        hash,
-        resourcesKnown: known,
-      };
-    } catch (error) {
-      const details = isAutoSkillError(error) ? error.details : {};
-      problems.push({
-        location: source,
-        code: 'INVALID_SKILL_FILE',
-        message: (error as Error).message,
-        ...(typeof details.line === 'number' ? { line: details.line } : {}),
-      });
-      return null;
-    }
   }
 
   // ---------------------------------------------------------------- helpers
