@@ -127,6 +127,13 @@ describe('shared application key', () => {
     expect((await app.request('/v1/models', { headers: bearer(SHARED_KEY) })).status).toBe(200);
   });
 
+  it('tags every response with a request id, errors included', async () => {
+    for (const response of [await chat(), await app.request('/health'), await chat(bearer(SHARED_KEY))]) {
+      expect(response.headers.get('x-autoskill-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    }
+    expect((await app.request('/health', { method: 'HEAD' })).status).toBe(200);
+  });
+
   it('protects routes added later by route modules by default', async () => {
     const { app: extended } = build({
       auth: { sharedKey: SHARED_KEY },
@@ -282,6 +289,19 @@ describe('JWT', () => {
       .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
       .sign(otherKey.privateKey);
     expect((await chat(bearer(forged))).status).toBe(401);
+  });
+
+  it('answers 503 when the JWKS URL cannot be fetched', async () => {
+    const { chat } = build({
+      auth: { jwt: { jwksUrl: 'http://127.0.0.1:9/jwks.json', jwksTimeoutMs: 1000 } },
+      rateLimit: false,
+    });
+    const token = await new SignJWT({ sub: 'rhea' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
+      .sign(rsaPrivate);
+    const response = await chat(bearer(token));
+    expect(response.status).toBe(503);
+    expect(await errorOf(response)).toMatchObject({ type: 'server_error' });
   });
 
   it('verifies ES256 tokens against a JWKS file', async () => {

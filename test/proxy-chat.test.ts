@@ -499,6 +499,53 @@ describe('proxy chat when skill retrieval fails', () => {
   });
 });
 
+describe('proxy chat with a failing turn observer', () => {
+  it('still answers when the observer throws', async () => {
+    const harness = await startProxyHarness({
+      turnObserver: {
+        onTurnComplete: () => {
+          throw new Error('queue full');
+        },
+      },
+    });
+    try {
+      const result = await harness.client.chat.completions.create({
+        model: 'm',
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect(result.choices[0]?.message.content).toBe('OK');
+      const stream = await harness.client.chat.completions.create({
+        model: 'm',
+        messages: [{ role: 'user', content: 'x' }],
+        stream: true,
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      expect(text).toBe('OK');
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('reports the observer receipt as autoskill.extraction', async () => {
+    const harness = await startProxyHarness({
+      turnObserver: { onTurnComplete: () => ({ extraction: { jobId: 'job-1', status: 'scheduled' } }) },
+    });
+    try {
+      const result = await harness.client.chat.completions.create({
+        model: 'm',
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect((result as unknown as { autoskill: Json }).autoskill['extraction']).toEqual({
+        job_id: 'job-1',
+        status: 'scheduled',
+      });
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
 describe('proxy chat: the client aborting mid-stream', () => {
   let upstream: Server;
   let upstreamUrl: string;
