@@ -72,6 +72,8 @@ import { type Durability, writeFileAtomic } from './atomic-write.js';
 import { BlobPack, type BlobRef, sha256 } from './blob-pack.js';
 import { FileLock } from './file-lock.js';
 import { RevisionHistory } from './revision-history.js';
+import type { LogEntry } from './revision-log.js';
+import { COMMON_DIR, type LibraryDir, listResources, SKILL_FILE, USERS_DIR } from './scan.js';
 import {
   absoluteLocation,
   applyRevision,
@@ -84,9 +86,6 @@ import {
 import { loadSkillBank, type SkillRecord } from './skill-loader.js';
 
 export type { LibrarySkillWrite, LibraryWriteResult } from './skill-folders.js';
-
-import type { LogEntry } from './revision-log.js';
-import { COMMON_DIR, type LibraryDir, listResources, SKILL_FILE, USERS_DIR } from './scan.js';
 
 export const STATE_DIR = '.autoskill';
 
@@ -294,13 +293,16 @@ export class FileSkillStore implements SkillStore {
     await this.beforeRead();
     const record = this.records.get(id);
     if (record?.stored.readOnly) return [];
-    if (record && this.needsCapture(record)) {
+    if (record && !this.readOnly && this.needsCapture(record)) {
       await this.transaction((tx) => {
         this.captureDisk(tx, this.requireRecord(id));
       });
     }
     const index = this.revisions.get(id);
-    if (!index) throw notFound(id);
+    if (!index) {
+      if (record) return [];
+      throw notFound(id);
+    }
     return index.offsets.map((offset, position) => {
       const entry = position === index.offsets.length - 1 ? index.head : this.revisions.readEntry(offset);
       return this.summarize(entry, entry.rev === index.head.rev && !entry.deleted && this.records.has(id));
