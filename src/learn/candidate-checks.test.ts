@@ -158,3 +158,35 @@ describe('readPromptSections', () => {
     ]);
   });
 });
+
+describe('checkCandidate against other ways of planting a name', () => {
+  it('removes a name slugged into the skill name and a Chinese name with no introducing word', () => {
+    const chinese = analyseConversation({
+      messages: [user('以后写周报都分三段：本周完成、下周计划、风险。'), assistant('好的。')],
+    });
+    const result = checkCandidate({
+      origin: 'llm',
+      analysis: chinese,
+      draft: {
+        name: '周报三段式-李明轩',
+        description: '周报由李明轩审核。',
+        prompt:
+          '# Goal\n写周报。\n# Constraints & Style\n- 分三段：本周完成、下周计划、风险\n- 王小明负责最终确认',
+        triggers: ['写周报'],
+        tags: ['周报'],
+      },
+    });
+    expect(JSON.stringify(result.candidate)).not.toMatch(/李明轩|王小明/);
+    const english = checkCandidate({
+      origin: 'llm',
+      analysis: DURABLE,
+      draft: draft(
+        '# Goal\nReply.\n- Always offer a replacement or a refund\n- Daniel Whitaker approves replies',
+        {
+          name: 'customer-replies-daniel-whitaker',
+        },
+      ),
+    });
+    expect(JSON.stringify(english.candidate).toLowerCase()).not.toMatch(/daniel|whitaker/);
+  });
+});

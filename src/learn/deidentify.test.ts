@@ -22,7 +22,8 @@ describe('findPersonNames', () => {
 
 describe('findNovelNames', () => {
   it("flags capitalised words the user never wrote, but not the user's own terms", () => {
-    const user = 'please follow our SQL conventions and use matplotlib for the Loop Support replies';
+    const user =
+      'please follow our SQL conventions, use matplotlib for the Loop Support replies, ask if unsure';
     const candidate =
       '# Goal\nWrite SQL with Matplotlib charts for Loop Support.\n- Send drafts to Daniel Whitaker first.\n- Ask Marta before sending; ask again if unsure.';
     expect(findNovelNames(candidate, user).sort()).toEqual(['Daniel Whitaker', 'Marta']);

@@ -81,6 +81,12 @@ const NOVEL_CHINESE_CONTEXT = new RegExp(
   'g',
 );
 
+/** A surname-led name acting as a person: "李明轩审核", "王小明负责". */
+const NOVEL_CHINESE_ACTOR = new RegExp(
+  `(?:^|[^\\u4e00-\\u9fff]|[和与跟找给由请让向])(${CHINESE_NAME})(?=审核|确认|负责|签字|审批|批准|过目|跟进|对接)`,
+  'g',
+);
+
 /**
  * Name-shaped words in `candidateText` that the user never wrote (module comment, way 2): capitalised
  * words after the start of a sentence or list item, pairs of capitalised words anywhere, and Chinese
@@ -88,15 +94,16 @@ const NOVEL_CHINESE_CONTEXT = new RegExp(
  */
 export function findNovelNames(candidateText: string, userText: string): string[] {
   const known = userText.toLowerCase();
-  const vocabulary = new Set(`${userText} ${candidateText}`.match(/\b[a-z][a-z'’]+\b/g) ?? []);
+  const vocabulary = new Set(userText.toLowerCase().match(/\b[a-z][a-z'’]+\b/g) ?? []);
   const names = new Set<string>();
   for (const line of candidateText.split(/\n|(?<=[.!?。！？:：])\s*/)) {
-    const body = line.replace(/^\s*(?:[-*•#>]+|\d+[.)、])\s*/, '');
+    if (/^\s*#/.test(line)) continue; // Markdown headings are structure ("# Constraints & Style").
+    const body = line.replace(/^\s*(?:[-*•>]+|\d+[.)、])\s*/, '');
     for (const match of body.matchAll(/\b[A-Z][a-z'’]+(?:[ -][A-Z][a-z'’]+)*\b/g)) {
       let words = match[0];
       const atStart = match.index === 0 || /^["'“‘(（[]$/.test(body.slice(0, match.index).trim());
       // At the start of a sentence the first word is capitalised anyway: when it is an ordinary word
-      // (written in lower case elsewhere) it is not part of the name ("Ask Marta" → "Marta").
+      // the user also writes it is not part of the name ("Ask Marta" → "Marta").
       if (atStart && /[ -]/.test(words)) {
         const [head, ...tail] = words.split(/[ -]/);
         if (head && vocabulary.has(head.toLowerCase())) words = tail.join(' ');
@@ -108,9 +115,11 @@ export function findNovelNames(candidateText: string, userText: string): string[
       names.add(words);
     }
   }
-  for (const match of candidateText.matchAll(NOVEL_CHINESE_CONTEXT)) {
-    const name = match[1];
-    if (name && !userText.includes(name)) names.add(name);
+  for (const pattern of [NOVEL_CHINESE_CONTEXT, NOVEL_CHINESE_ACTOR]) {
+    for (const match of candidateText.matchAll(pattern)) {
+      const name = match[1];
+      if (name && !userText.includes(name)) names.add(name);
+    }
   }
   return [...names];
 }
@@ -171,7 +180,13 @@ export function deidentifyText(text: string, options: DeidentifyOptions = {}): D
     .sort((a, b) => b.length - a.length);
   for (const name of names) {
     const ascii = /^[\x20-\x7e]+$/.test(name);
-    const pattern = new RegExp(ascii ? `\\b${escapeRegExp(name)}\\b` : escapeRegExp(name), 'g');
+    // "Daniel Whitaker" also matches "daniel-whitaker" and "daniel_whitaker" (a name slugged into an id).
+    const parts = name.split(/[\s_-]+/);
+    const pattern = !ascii
+      ? new RegExp(escapeRegExp(name), 'g')
+      : parts.length > 1
+        ? new RegExp(`\\b${parts.map(escapeRegExp).join('[\\s_-]+')}\\b`, 'gi')
+        : new RegExp(`\\b${escapeRegExp(name)}\\b`, 'g');
     result = result.replace(pattern, (match, offset: number) => {
       if (protectedSpans.some(([start, end]) => offset >= start && offset < end)) return match;
       replaced.add('name');

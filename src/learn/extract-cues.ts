@@ -106,7 +106,7 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
         String.raw`\bmy\s+(?:[\w-]+\s+){0,2}[\w-]+s\s+(?:should|must|need to|have to|always|never|are to)\b|` +
         String.raw`\bi\s+(?:never|don'?t|do not)\s+(?:ever\s+)?(?:want|like|need)\b|` +
         `我(?:比较|更|一般|通常|一向|向来|平时|总)?(?:喜欢|习惯|偏好|倾向于?|讨厌|不喜欢|受不了|偏爱)(?!这|那)|` +
-        String.raw`我(?:一般|通常|平时|一向|向来)|我的[\u4e00-\u9fffA-Za-z]{1,8}?(?:都要|一律|统一|必须|要)`,
+        String.raw`我(?:一般|通常|平时|一向|向来)|我的[\u4e00-\u9fffA-Za-z]{1,8}?(?:都要|一律|统一|必须|要)|我的(?:习惯|偏好|原则|规矩|要求)`,
       'i',
     ),
   },
@@ -318,6 +318,16 @@ export function isAcknowledgement(text: string): boolean {
 
 export function isAffirmation(text: string): boolean {
   return /^(?:yes|yeah|yep|yup|sure|please do|do it|do that|go ahead|sounds good|that would be (?:great|good|nice|helpful)|absolutely|of course|definitely|ok(?:ay)?[\s,]+(?:do|please|go)|please|correct|exactly|right)\b|^(?:要的?|好的?|可以|是的?|对|没问题|行|嗯+|当然|需要|好啊|ok)/i.test(
+    text.trim(),
+  );
+}
+
+/**
+ * An explicit acceptance, strong enough to confirm a rule the assistant only announced ("I'll use
+ * bullets from now on" → "Yes, do that"); weak acknowledgements (ok, thanks, 好的) are not.
+ */
+export function isExplicitAcceptance(text: string): boolean {
+  return /^(?:yes|yep|yeah)\b|\b(?:please do|do (?:it|that|so)|go ahead|sounds good|agreed|deal|keep (?:it|that) up|keep doing (?:it|that))\b|就这样|就这么(?:办|做)|按你说的|照你说的|以后就这样|以后都这样|同意/i.test(
     text.trim(),
   );
 }

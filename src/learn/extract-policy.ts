@@ -25,6 +25,7 @@ import {
   isDecline,
   isDeferral,
   isDirective,
+  isExplicitAcceptance,
   isInfoQuestion,
   isOffer,
   isPersonalDataStatement,
@@ -224,6 +225,8 @@ function unitsOf(sentence: AnalysedSentence): Array<{ text: string; step: boolea
 export function stripOfferFrame(text: string): string {
   return cleanRuleText(
     text
+      .replace(/^.*?\b(?:i will|i'll|i'm going to|i am going to)\s+/i, '')
+      .replace(/^.*?(?:我以后会|我今后会|以后我会|以后我|我会|我将)/, '')
       .replace(
         /^.*?\b(?:would you like me to|do you want me to|want me to|should i|shall i|would it help if i|do you want|would you like)\s*/i,
         '',
@@ -324,15 +327,28 @@ export function analyseConversation(options: AnalyseConversationOptions): Conver
   for (const sentence of sentences) {
     if (sentence.speaker !== 'assistant' || sentence.cues.length === 0) continue;
     const isQuestionOffer = isOffer(sentence.text) && /[?？]\s*$/.test(sentence.text);
+    const reply = (byTurn.get(sentence.turn + 1) ?? []).find((other) => other.speaker === 'user');
     if (!isQuestionOffer) {
+      // A rule the assistant announced is the user's only when the user explicitly accepts it.
       const commitment =
         /\b(?:i will|i'll|i'm going to|i am going to)\b|我(?:以后|今后)?(?:会|将)|以后我/i.test(
           sentence.text,
         );
-      if (sentence.ruleForm || commitment) notes.add('assistant-only');
+      const lastOfTurn = !(byTurn.get(sentence.turn) ?? []).some(
+        (other) => other.id > sentence.id && other.cues.length > 0,
+      );
+      if (
+        commitment &&
+        lastOfTurn &&
+        reply &&
+        isExplicitAcceptance(reply.text) &&
+        reply.oneTime.length === 0
+      ) {
+        sentence.durability = 'confirmed';
+        confirmedOffers.push(sentence);
+      } else if (sentence.ruleForm || commitment) notes.add('assistant-only');
       continue;
     }
-    const reply = (byTurn.get(sentence.turn + 1) ?? []).find((other) => other.speaker === 'user');
     // "Sure, for this one" accepts the output, not the rule.
     if (reply && isAffirmation(reply.text) && !isDecline(reply.text) && reply.oneTime.length === 0) {
       sentence.durability = 'confirmed';
