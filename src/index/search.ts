@@ -25,7 +25,7 @@ import { documentHash, retrievalText } from './retrieval-text.js';
 import { tokenizeUnits } from './tokenize.js';
 import { TopK } from './vector/matrix.js';
 import { MemoryVectorIndex } from './vector/memory.js';
-import type { VectorBackend, VectorHealth, VectorMatch } from './vector/types.js';
+import type { VectorBackend, VectorHealth } from './vector/types.js';
 
 /** What the index needs of a skill. */
 export type IndexedSkill = Pick<
@@ -491,15 +491,28 @@ export class SkillSearchIndex {
   }
 
   private async nullDistribution(queryVector: Float32Array): Promise<{ mean: number; sd: number }> {
-    const sample = this.sampleIds();
-    const matches = await this.vectors.search(queryVector, { limit: sample.length, ids: sample });
-    if (matches.length < 2) return { mean: 0, sd: 1 };
+    const scores = (await this.scoreIds(queryVector, this.sampleIds())).filter(
+      (score) => !Number.isNaN(score),
+    );
+    if (scores.length < 2) return { mean: 0, sd: 1 };
     let mean = 0;
-    for (const match of matches) mean += match.score;
-    mean /= matches.length;
+    for (const score of scores) mean += score;
+    mean /= scores.length;
     let variance = 0;
-    for (const match of matches) variance += (match.score - mean) ** 2;
-    return { mean, sd: Math.sqrt(variance / (matches.length - 1)) };
+    for (const score of scores) variance += (score - mean) ** 2;
+    return { mean, sd: Math.sqrt(variance / (scores.length - 1)) };
+  }
+
+  /** Cosines with `ids` in order (NaN without a vector); in-process backends answer synchronously. */
+  private async scoreIds(queryVector: Float32Array, ids: readonly string[]): Promise<Float64Array> {
+    if (this.vectors.scoreMany) return this.vectors.scoreMany(queryVector, ids);
+    const out = new Float64Array(ids.length).fill(Number.NaN);
+    const position = new Map(ids.map((id, index) => [id, index]));
+    for (const match of await this.vectors.search(queryVector, { limit: ids.length, ids })) {
+      const index = position.get(match.id);
+      if (index !== undefined) out[index] = match.score;
+    }
+    return out;
   }
 
   private async addVectorScores(
@@ -509,7 +522,11 @@ export class SkillSearchIndex {
   ): Promise<void> {
     const bySlot = new Map(candidates.map((candidate) => [candidate.slot, candidate]));
     const ids = candidates.map((candidate) => this.recordsBySlot[candidate.slot]?.skill.id ?? '');
-    const scored: VectorMatch[] = await this.vectors.search(queryVector, { limit: ids.length, ids });
+    const cosines = await this.scoreIds(queryVector, ids);
+    candidates.forEach((candidate, index) => {
+      const cosine = cosines[index] as number;
+      if (!Number.isNaN(cosine)) candidate.cosine = cosine;
+    });
     if (this.vectorCandidates === 'all') {
       const extra = await this.vectors.search(queryVector, { limit: this.candidateCount * 4 });
       let added = 0;
@@ -522,11 +539,6 @@ export class SkillSearchIndex {
         bySlot.set(slot, candidate);
         added += 1;
       }
-    }
-    for (const match of scored) {
-      const slot = this.keywords.slotOf(match.id);
-      const candidate = slot === undefined ? undefined : bySlot.get(slot);
-      if (candidate) candidate.cosine = match.score;
     }
   }
 }

@@ -119,10 +119,38 @@ export class VectorMatrix {
     this.dimensions = dimensions;
   }
 
+  /** Dot products with the rows of `ids`, in order; NaN for ids without a vector. */
+  scoreMany(query: Float32Array, ids: readonly string[]): Float64Array {
+    const out = new Float64Array(ids.length).fill(Number.NaN);
+    if (this.dimensions === undefined || this.size === 0) return out;
+    const scoreRow = this.rowScorer(query);
+    ids.forEach((id, index) => {
+      const row = this.rowById.get(id);
+      if (row !== undefined) out[index] = scoreRow(row);
+    });
+    return out;
+  }
+
   /** Exact top-k by dot product over `ids` (or every live row). */
   search(query: Float32Array, limit: number, ids?: readonly string[]): VectorMatch[] {
-    const dimensions = this.dimensions;
-    if (dimensions === undefined || limit <= 0 || this.size === 0) return [];
+    if (this.dimensions === undefined || limit <= 0 || this.size === 0) return [];
+    const scoreRow = this.rowScorer(query);
+    const heap = new TopK(limit);
+    if (ids) {
+      for (const id of ids) {
+        const row = this.rowById.get(id);
+        if (row !== undefined) heap.push(row, scoreRow(row));
+      }
+    } else {
+      for (let row = 0; row < this.rowCount; row += 1) {
+        if (this.rowIds[row] !== undefined) heap.push(row, scoreRow(row));
+      }
+    }
+    return heap.sorted().map(({ item, score }) => ({ id: this.rowIds[item] as string, score }));
+  }
+
+  private rowScorer(query: Float32Array): (row: number) => number {
+    const dimensions = this.dimensions as number;
     if (query.length !== dimensions) {
       throw new AutoSkillError(
         'DIMENSION_MISMATCH',
@@ -130,7 +158,6 @@ export class VectorMatrix {
         { details: { expected: dimensions, actual: query.length } },
       );
     }
-    const heap = new TopK(limit);
     const data = this.data;
     // Offline n-gram queries touch few buckets: a sparse dot product over the query's non-zero entries
     // gives the same sums several times faster; dense queries (remote models) take the plain loop.
@@ -155,17 +182,7 @@ export class VectorMatrix {
       }
       return sum;
     };
-    if (ids) {
-      for (const id of ids) {
-        const row = this.rowById.get(id);
-        if (row !== undefined) heap.push(row, scoreRow(row));
-      }
-    } else {
-      for (let row = 0; row < this.rowCount; row += 1) {
-        if (this.rowIds[row] !== undefined) heap.push(row, scoreRow(row));
-      }
-    }
-    return heap.sorted().map(({ item, score }) => ({ id: this.rowIds[item] as string, score }));
+    return scoreRow;
   }
 }
 

@@ -81,6 +81,10 @@ export class MemoryVectorIndex implements VectorBackend {
     return this.matrix.search(query, options.limit, options.ids);
   }
 
+  scoreMany(query: Float32Array, ids: readonly string[]): Float64Array {
+    return this.matrix.scoreMany(query, ids);
+  }
+
   async reset(dimensions?: number): Promise<void> {
     this.matrix.clear(dimensions);
   }

@@ -66,6 +66,11 @@ export interface VectorBackend {
   /** Removes vectors; returns how many existed. */
   remove(ids: readonly string[]): Promise<number>;
   search(query: Float32Array, options: VectorSearchOptions): Promise<VectorMatch[]>;
+  /**
+   * Optional fast path for in-process backends: the dot products with `ids`, in order (NaN for ids
+   * without a vector), synchronously and unsorted.
+   */
+  scoreMany?(query: Float32Array, ids: readonly string[]): Float64Array;
   /** Drops every vector (and sets the length for the next ones, if given). */
   reset(dimensions?: number): Promise<void>;
   /** Releases files or connections. */
