@@ -292,3 +292,14 @@ describe('extractCandidate against the fake model server (generic connector)', (
     expect(result.reason).toMatch(/429|rate/i);
   });
 });
+
+describe('extractCandidate input', () => {
+  it('rejects malformed messages or references with INVALID_INPUT', async () => {
+    await expect(extractCandidate({ messages: [{ role: '', content: 'x' }] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(
+      extractCandidate({ messages: MESSAGES, reference: { name: '' } as never }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});

@@ -3,10 +3,18 @@
  * offline extractor or the model, and pass it through the candidate checks. Returns at most one
  * candidate, or none with a stable outcome and a readable reason (also logged when a logger is given).
  */
+
+import { z } from 'zod';
 import type { LLMConnector } from '../llm/types.js';
+import { validate } from '../shared/json.js';
 import type { Candidate } from './candidate.js';
 import { checkCandidate, type DroppedPart } from './candidate-checks.js';
-import type { ConversationEvent, ConversationMessage } from './conversation.js';
+import {
+  type ConversationEvent,
+  ConversationEventSchema,
+  type ConversationMessage,
+  ConversationMessageSchema,
+} from './conversation.js';
 import { extractWithModel } from './extract-llm.js';
 import { draftFromAnalysis } from './extract-offline.js';
 import { analyseConversation, type ConversationKind, type PolicyNote } from './extract-policy.js';
@@ -72,8 +80,11 @@ export interface ExtractionResult {
 /** Extracts at most one candidate from a conversation (see the module comment). */
 export async function extractCandidate(options: ExtractCandidateOptions): Promise<ExtractionResult> {
   const forced = options.forced ?? false;
+  validate(options.messages, z.array(ConversationMessageSchema), { source: 'extraction messages' });
+  if (options.events)
+    validate(options.events, z.array(ConversationEventSchema), { source: 'extraction events' });
   const reference: ExtractionReference | undefined = options.reference
-    ? ExtractionReferenceSchema.parse(options.reference)
+    ? validate(options.reference, ExtractionReferenceSchema, { source: 'extraction reference' })
     : undefined;
   const analysis = analyseConversation({
     messages: options.messages,
