@@ -4,7 +4,11 @@
  * over keep-alive connections, one at a time. Reports p50/p99 of each and the added milliseconds, for
  * JSON answers and for the time to the first content chunk of a stream. Prints one JSON object.
  *
+ * Then throughput through the proxy at 1, 8 and 32 concurrent clients with a 50 ms upstream
+ * (`--throughput-upstream-ms`), `--throughput-requests` requests per level.
+ *
  *   npx tsx bench/proxy-core.ts [--requests 2000] [--warmup 300] [--upstream-latency-ms 0]
+ *                               [--throughput-requests 2000] [--throughput-upstream-ms 50]
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -19,6 +23,8 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '2000' },
     warmup: { type: 'string', default: '300' },
     'upstream-latency-ms': { type: 'string', default: '0' },
+    'throughput-requests': { type: 'string', default: '2000' },
+    'throughput-upstream-ms': { type: 'string', default: '50' },
   },
 });
 const requests = Number(values.requests);
@@ -47,7 +53,7 @@ const withSkill = await startProxy(
   }),
 );
 
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const messages = [
   { role: 'system', content: 'You are a release assistant.' },
   { role: 'user', content: 'How do we release the payments service? 请简要回答。' },
@@ -137,6 +143,46 @@ async function measure(stream: boolean) {
 const nonStream = await measure(false);
 const firstChunk = await measure(true);
 
+const throughputUpstreamMs = Number(values['throughput-upstream-ms']);
+const throughputRequests = Number(values['throughput-requests']);
+fake.reset();
+const slowFake = await startFakeModelServer({ recordRequests: false, defaultDelayMs: throughputUpstreamMs });
+const slowProxy = await startServer({
+  app: createServerApp({
+    upstream: createOpenAICompatibleUpstream({ baseUrl: slowFake.baseUrl, apiKey: 'bench' }),
+  }),
+  port: 0,
+});
+const throughputResults = [];
+for (const clients of [1, 8, 32]) {
+  const requestsAtLevel = clients === 1 ? Math.min(throughputRequests, 100) : throughputRequests;
+  throughputResults.push(await throughputThrough(slowProxy.port, clients, requestsAtLevel));
+}
+await slowProxy.close({ graceMs: 100 });
+await slowFake.close();
+
+/** Requests per second through the proxy at `port` with `clients` concurrent callers. */
+async function throughputThrough(port: number, clients: number, total: number) {
+  let next = 0;
+  let errors = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < total) {
+        next += 1;
+        try {
+          latencies.push(await once(port, '/v1/chat/completions', false));
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { clients, rps: Math.round((total / seconds) * 10) / 10, errors, latency_ms: summary(latencies) };
+}
+
 process.stdout.write(
   `${JSON.stringify(
     {
@@ -150,6 +196,8 @@ process.stdout.write(
         non_stream: nonStream.added_with_skill_ms,
         first_chunk: firstChunk.added_with_skill_ms,
       },
+      throughput_upstream_ms: throughputUpstreamMs,
+      throughput: throughputResults,
       non_stream: nonStream,
       first_chunk: firstChunk,
     },
