@@ -52,6 +52,12 @@ export interface ChatRouteOptions {
 
 type Json = Record<string, unknown>;
 
+/** The part of a turn that depends on how the upstream answered. */
+type TurnOutcome = Pick<
+  CompletedTurn,
+  'status' | 'assistantText' | 'finishReason' | 'toolCalls' | 'error' | 'usage'
+>;
+
 function asRecord(value: unknown): Json | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
 }
@@ -199,21 +205,7 @@ export function registerChatRoute(app: Hono<ServerEnv>, options: ChatRouteOption
     const forwardBody = insertSkillMessage(body, request.messages, context.systemMessage);
 
     let reported = false;
-    const report = (
-      turn: Omit<
-        CompletedTurn,
-        | 'requestId'
-        | 'userId'
-        | 'scope'
-        | 'model'
-        | 'stream'
-        | 'messages'
-        | 'injected'
-        | 'retrieval'
-        | 'startedAt'
-        | 'endedAt'
-      >,
-    ): TurnReceipt | undefined => {
+    const report = (turn: TurnOutcome): TurnReceipt | undefined => {
       if (reported) return undefined;
       reported = true;
       clientSignal.removeEventListener('abort', onClientGone);
