@@ -104,9 +104,14 @@ interface Postings {
    * Per posting, the saturated term weight tf̃(k1+1)/(tf̃+k1) and whether the term is in a summary
    * field, computed lazily for the current length statistics (`cacheVersion`).
    */
-  weights?: Float64Array;
-  inSummary?: Uint8Array;
-  cacheVersion?: number;
+  weights: Float64Array | undefined;
+  inSummary: Uint8Array | undefined;
+  cacheVersion: number;
+}
+
+/** Every field set up front, so all postings share one object shape (monomorphic hot loops). */
+function newPostings(): Postings {
+  return { slots: [], counts: [], lastSlot: -1, weights: undefined, inSummary: undefined, cacheVersion: -1 };
 }
 
 /** Counts saturate long before this (k1 = 1.2), so 6 bits per field lose nothing measurable. */
@@ -401,27 +406,32 @@ export class Bm25Index {
     // Each postings list remembers the last slot it received, so a document's repeated tokens find their
     // posting without a per-document map.
     const own: Postings[] = [];
-    fieldTokens.forEach((tokens, field) => {
+    const terms = this.terms;
+    for (let field = 0; field < FIELD_COUNT; field += 1) {
+      const tokens = fieldTokens[field] as readonly string[];
       this.fieldLengths[slot * FIELD_COUNT + field] = tokens.length;
       this.lengthSums[field] = (this.lengthSums[field] as number) + tokens.length;
-      for (const token of tokens) {
-        let postings = this.terms.get(token);
-        if (!postings) {
-          postings = { slots: [], counts: [], lastSlot: -1 };
-          this.terms.set(token, postings);
+      const increment = 1 << (field * TF_BITS);
+      const shift = field * TF_BITS;
+      for (let index = 0; index < tokens.length; index += 1) {
+        const token = tokens[index] as string;
+        let postings = terms.get(token);
+        if (postings === undefined) {
+          postings = newPostings();
+          terms.set(token, postings);
         }
-        if (postings.lastSlot !== slot || postings.slots[postings.slots.length - 1] !== slot) {
+        const counts = postings.counts;
+        if (postings.lastSlot !== slot) {
           postings.slots.push(slot);
-          postings.counts.push(0);
+          counts.push(0);
           postings.lastSlot = slot;
           own.push(postings);
         }
-        const at = postings.counts.length - 1;
-        const packed = postings.counts[at] as number;
-        const shift = field * TF_BITS;
-        if (((packed >> shift) & MAX_TF) < MAX_TF) postings.counts[at] = packed + (1 << shift);
+        const at = counts.length - 1;
+        const packed = counts[at] as number;
+        if (((packed >> shift) & MAX_TF) < MAX_TF) counts[at] = packed + increment;
       }
-    });
+    }
     this.slotTerms[slot] = own;
     this.normalisersFresh = false;
     return slot;
