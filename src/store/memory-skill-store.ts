@@ -248,7 +248,7 @@ export class MemorySkillStore implements SkillStore {
     options: CreateOptions,
   ): Promise<StoredSkill> {
     const head = this.writable(id, context);
-    const files = new Map([...head.files, ...this.resourceMap(options.files ?? {})]);
+    const files = this.resourceMap(options.files ?? {});
     const built = buildSkill(
       { ...input, createdAt: head.skill.createdAt },
       { ...options, id, resources: [...files.keys()].sort(), now: this.now() },

@@ -278,6 +278,21 @@ export function runSkillStoreContract(factory: ContractStoreFactory): void {
           description: 'replaced',
         });
       });
+
+      it('replaces with exactly the given files', async () => {
+        const withFile = await store.create(input({ name: 'with file' }), actor, {
+          files: { 'old.txt': new Uint8Array([1]) },
+        });
+        const replace = {
+          kind: 'replace' as const,
+          id: withFile.id,
+          input: input({ name: 'with file' }),
+          options: { files: { 'new.txt': new Uint8Array([2]) } },
+        };
+        const [replaced] = await store.writeBatch([replace], actor);
+        expect(replaced?.ok && replaced.skill.resources).toEqual(['new.txt']);
+        expect(Object.keys((await store.readFiles(withFile.id)).files)).toEqual(['new.txt']);
+      });
     });
 
     describe('subscribe', () => {

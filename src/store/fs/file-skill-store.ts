@@ -604,33 +604,13 @@ export class FileSkillStore implements SkillStore {
     const location = existing
       ? existing.stored.location
       : this.allocateFolder(tx, owner, built.skill.name, id);
+    // A replace holds exactly the given files: resources of the replaced state are not carried over.
     content.set(SKILL_FILE, Buffer.from(built.skillMd, 'utf8'));
-    if (head) {
-      const previous = this.contentOf(head);
-      for (const path of previous.keys())
-        if (!content.has(path) && path !== SKILL_FILE) content.set(path, previous.get(path)!);
-    }
     const op: RevisionOperation = existing ? 'update' : 'create';
     tx.reserved.set(location, id);
     tx.ids.add(id);
-    const base: Omit<LogEntry, 'seq' | 'rev' | 'at' | 'actor' | 'reason'> = {
-      id,
-      op,
-      owner,
-      location,
-      deleted: false,
-      version: built.skill.version,
-      name: built.skill.name,
-      skillMd: { h: '', p: 0, o: 0, n: 0 },
-      files: {},
-      createdAt,
-      updatedAt: now,
-      status: built.skill.status,
-      metadata: built.skill.metadata,
-      from: null,
-    };
-    return this.pushRevision(tx, base, context, head, {
-      skill: { ...built.skill, resources: [...content.keys()].filter((p) => p !== SKILL_FILE).sort() },
+    return this.pushRevision(tx, { id, op, owner, location, deleted: false, from: null }, context, head, {
+      skill: built.skill,
       content,
     });
   }
@@ -641,7 +621,7 @@ export class FileSkillStore implements SkillStore {
    */
   private pushRevision(
     tx: Transaction,
-    base: Omit<LogEntry, 'seq' | 'rev' | 'at' | 'actor' | 'reason'> & Partial<LogEntry>,
+    base: Pick<LogEntry, 'id' | 'op' | 'owner' | 'location' | 'deleted' | 'from'>,
     context: WriteContext,
     previous: LogEntry | null,
     payload: { skill: Skill; content: Map<string, Uint8Array> },
@@ -679,7 +659,7 @@ export class FileSkillStore implements SkillStore {
       updatedAt: skill.updatedAt,
       status: skill.status,
       metadata: skill.metadata,
-      from: base.from ?? null,
+      from: base.from,
     };
     tx.revisions.push({ entry, skill, blobs, apply });
     tx.lastEntry.set(entry.id, entry);
