@@ -76,7 +76,9 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
       String.raw`\b(?:every|each|any)\s+(?:[\w-]+\s+){0,4}?(?:that\s+)?(?:you|i|we)(?:'ll| will| ever)?\s+[a-z]+|` +
         String.raw`\b(?:anything|everything|whatever)\s+(?:that\s+)?(?:you|i|we)(?:'ll| will| ever)?\s+[a-z]+|` +
         String.raw`\b(?:for|in|to|on|with) (?:all|every|each|any) (?!(?:of )?(?:these|those|them|the following|this|that)\b)(?:(?:of )?(?:my|our|your|the|future|new) )?[a-z][\w-]*|` +
-        String.raw`\ball (?:my|our|future) [a-z][\w-]*|` +
+        String.raw`\ball future [a-z][\w-]*|` +
+        // A sentence opening on a class of the user's deliverables: "For my weekly reports, …".
+        String.raw`^(?:for|in|on|with) (?:all )?(?:my|our) (?:[\w-]+ ){0,2}[\w-]+s\s*[,:]|` +
         String.raw`(?<!把)(?:所有|全部|任何|凡是)(?:的)?[\u4e00-\u9fffA-Za-z]{1,10}?(?:都|一律|统一|必须|要)|` +
         String.raw`(?:给我|帮我|为我|我)(?:写|做|出|改|翻译|生成)的[\u4e00-\u9fffA-Za-z]{1,10}都`,
       'i',
@@ -114,7 +116,7 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
   {
     name: 'memory',
     pattern:
-      /(?:^|[,;:]\s*|\bplease\s+|\band\s+)(?:remember|keep in mind|make a note|don'?t forget)\b|(?:^|[，,：:；;]|请)(?:记住|记得|记一下|记下|别忘了)/i,
+      /(?:^|[,;:]\s*|\bplease\s+|\band\s+)(?:remember|keep in mind|make a note|don'?t forget)\b|(?:^|[，,：:；;]|请|时候|时)(?:记住|记得|记一下|记下|别忘了)/i,
   },
   // Corrections that name a recurring behaviour: "stop adding…", "don't … again"; 别再, 不要再.
   {
@@ -132,9 +134,19 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
   { name: 'reuse', pattern: /\breus(?:e|able|ing)\b|可复用|复用|通用模板/i },
 ];
 
+/**
+ * "Always"/"never" scope the addressee's behaviour only at the head of a clause, after a subject
+ * pronoun, a modal or a copula ("always offer a refund", "you never…", "dates are always ISO"). After a noun
+ * they describe the thing being made ("make the header always visible", "the API never returns null",
+ * 按钮始终显示): content, not a rule.
+ */
+const PROPERTY_FREQUENCY =
+  /(?<!^|[,;:—–(-]\s*|\b(?:and|or|please|but|so|then|you|i|we|should|must|to|will|'ll|would|also|just|do|don't|can|could|is|are|be)\s+)\b(?:always|never)\b|(?:始终|永远|一直)(?=显示|在线|置顶|可见|开启|打开|关闭|为空|不为空|生效|亮着|运行)/gi;
+
 /** Which durability families occur in the (masked) text. */
 export function durableCues(text: string): DurableCueFamily[] {
-  return DURABLE_FAMILIES.filter((family) => family.pattern.test(text)).map((family) => family.name);
+  const scoped = text.trim().replace(PROPERTY_FREQUENCY, (match) => '\uE000'.repeat(match.length));
+  return DURABLE_FAMILIES.filter((family) => family.pattern.test(scoped)).map((family) => family.name);
 }
 
 /** Removes the durability phrases, for judging how much content is left ("do it this way from now on"). */
@@ -277,7 +289,7 @@ export function isDirective(text: string): boolean {
   if (hasDirectiveMarker(text)) return true;
   let body = text.trim().replace(DISCOURSE_PREFIX, '');
   const lead =
-    /^(?:whenever|when|if|for|in|from|going forward|moving forward|starting|on|after|before|once|each time|every time)\b[^,]{0,80},\s*/i;
+    /^(?:whenever|when|if|for|in|from|going forward|moving forward|starting|on|after|before|once|each time|every time|as a (?:general )?rule|in general|generally|by default|as always|next time)\b[^,]{0,80},\s*/i;
   body = body.replace(lead, '').replace(DISCOURSE_PREFIX, '').replace(REQUEST_PREFIX, '');
   body = body.replace(/^(?:from now on|going forward|always|never)\b[\s,]*/i, '');
   if (
