@@ -462,6 +462,7 @@ export class FileSkillStore implements SkillStore {
         this.syncFromLog('remote');
         // Staging folders are only used under the lock: any left now belong to a killed import.
         rmSync(join(this.stateDir, 'staging'), { recursive: true, force: true });
+        rmSync(join(this.stateDir, 'trash'), { recursive: true, force: true });
         const results = items.map((item) =>
           writeLibraryFolder(this.folders, `${COMMON_DIR}/${name}`, item, options.overwrite),
         );
