@@ -248,3 +248,40 @@ describe('SkillSearchIndex: updates and vector health', () => {
     expect((await index.syncVectors()).embedded).toBe(1);
   });
 });
+
+describe('SkillSearchIndex: exhaustive vector candidates', () => {
+  it("a semantic embedder's match with no shared word ranks, but cannot pass 0.4 on vectors alone", async () => {
+    // A stand-in "semantic" model: texts about cooking map to one direction, everything else to others.
+    const semantic: EmbeddingConnector = {
+      specificationVersion: 'v1',
+      provider: 'fake',
+      modelId: 'semantic',
+      dimensions: 3,
+      maxBatchSize: 16,
+      disabled: false,
+      signature: { provider: 'fake', model: 'semantic', dimensions: 3 },
+      async doEmbed({ texts }) {
+        return {
+          embeddings: texts.map((text) =>
+            /pancake|omelette|recipe|breakfast/i.test(text)
+              ? [1, 0, 0]
+              : text.length % 2 === 0
+                ? [0, 1, 0]
+                : [0, 0, 1],
+          ),
+        };
+      },
+    };
+    const index = new SkillSearchIndex({ embeddings: semantic, nullSampleSize: 10 });
+    await index.upsert([
+      ...SKILLS,
+      skill('lib-pancake', 'library:Common', 'Pancake recipe', 'Flour, eggs, milk; fry both sides'),
+    ]);
+    const hits = await index.search('what should I make for breakfast', { userId: 'alice', limit: 10 });
+    const pancake = hits.find((hit) => hit.id === 'lib-pancake');
+    expect(pancake?.parts.keyword).toBe(0);
+    expect(pancake?.parts.vector).toBeGreaterThan(0);
+    expect(pancake?.score).toBeGreaterThan(0);
+    expect(pancake?.score).toBeLessThan(0.4);
+  });
+});

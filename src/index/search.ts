@@ -133,6 +133,8 @@ interface PendingVector {
 
 interface Candidate {
   slot: number;
+  /** Captured before any await, so a concurrent write cannot swap the skill behind a slot. */
+  record: Record_;
   bm25: number;
   coverage: number;
   summaryCoverage: number;
@@ -318,8 +320,7 @@ export class SkillSearchIndex {
     }
     const hits: SearchHit[] = [];
     for (const candidate of candidates) {
-      const record = this.recordsBySlot[candidate.slot];
-      if (!record) continue;
+      const record = candidate.record;
       const calibrated = calibrate(
         {
           coverage: candidate.coverage,
@@ -458,12 +459,20 @@ export class SkillSearchIndex {
     const best = new TopK(this.candidateCount);
     for (let index = 0; index < matches.count; index += 1) best.push(index, matches.scores[index] as number);
     const words = matches.maskWords;
-    return best.sorted().map(({ item: index }) => ({
-      slot: matches.slots[index] as number,
-      bm25: matches.scores[index] as number,
-      coverage: matches.anyMask ? unitCoverage(query, matches.anyMask, index * words) : 0,
-      summaryCoverage: matches.summaryMask ? unitCoverage(query, matches.summaryMask, index * words) : 0,
-    }));
+    const candidates: Candidate[] = [];
+    for (const { item: index } of best.sorted()) {
+      const slot = matches.slots[index] as number;
+      const record = this.recordsBySlot[slot];
+      if (!record) continue;
+      candidates.push({
+        slot,
+        record,
+        bm25: matches.scores[index] as number,
+        coverage: matches.anyMask ? unitCoverage(query, matches.anyMask, index * words) : 0,
+        summaryCoverage: matches.summaryMask ? unitCoverage(query, matches.summaryMask, index * words) : 0,
+      });
+    }
+    return candidates;
   }
 
   private offerNullSample(id: string): void {
@@ -521,7 +530,7 @@ export class SkillSearchIndex {
     accept: (slot: number) => boolean,
   ): Promise<void> {
     const bySlot = new Map(candidates.map((candidate) => [candidate.slot, candidate]));
-    const ids = candidates.map((candidate) => this.recordsBySlot[candidate.slot]?.skill.id ?? '');
+    const ids = candidates.map((candidate) => candidate.record.skill.id);
     const cosines = await this.scoreIds(queryVector, ids);
     candidates.forEach((candidate, index) => {
       const cosine = cosines[index] as number;
@@ -534,7 +543,16 @@ export class SkillSearchIndex {
         if (added >= this.candidateCount) break;
         const slot = this.keywords.slotOf(match.id);
         if (slot === undefined || bySlot.has(slot) || !accept(slot)) continue;
-        const candidate: Candidate = { slot, bm25: 0, coverage: 0, summaryCoverage: 0, cosine: match.score };
+        const record = this.recordsBySlot[slot];
+        if (!record) continue;
+        const candidate: Candidate = {
+          slot,
+          record,
+          bm25: 0,
+          coverage: 0,
+          summaryCoverage: 0,
+          cosine: match.score,
+        };
         candidates.push(candidate);
         bySlot.set(slot, candidate);
         added += 1;
