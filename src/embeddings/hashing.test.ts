@@ -123,8 +123,14 @@ describe('hashingEmbedding (the original algorithm)', () => {
 });
 
 describe('createHashingEmbeddingConnector', () => {
-  it('defaults to the original algorithm, 256 dimensions, and its signature', async () => {
+  it('defaults to ngram-v2, whose signature never names the original files', async () => {
     const connector = await createHashingEmbeddingConnector({});
+    expect(connector.modelId).toBe('ngram-v2');
+    expect(embeddingIndexName(connector.signature)).not.toContain('hashing-default');
+  });
+
+  it('model default is the original algorithm, 256 dimensions, and its signature', async () => {
+    const connector = await createHashingEmbeddingConnector({ model: 'default' });
     expect(connector.modelId).toBe('default');
     expect(connector.dimensions).toBe(256);
     expect(embeddingIndexName(connector.signature)).toBe('skills-hashing-default-d256-8c95e52120');
@@ -133,7 +139,7 @@ describe('createHashingEmbeddingConnector', () => {
   });
 
   it('honours configured dimensions', async () => {
-    const connector = await createHashingEmbeddingConnector({ dimensions: 8 });
+    const connector = await createHashingEmbeddingConnector({ model: 'default', dimensions: 8 });
     expect((await connector.doEmbed({ texts: ['hello world'] })).embeddings).toEqual([
       [0, 0, 0, 0, 0, 1, 0, 0],
     ]);
@@ -161,7 +167,10 @@ describe('createHashingEmbeddingConnector', () => {
   });
 });
 
-runEmbeddingConnectorContract({ name: 'hashing/default', create: () => createHashingEmbeddingConnector({}) });
+runEmbeddingConnectorContract({
+  name: 'hashing/default',
+  create: () => createHashingEmbeddingConnector({ model: 'default' }),
+});
 runEmbeddingConnectorContract({
   name: 'hashing/ngram-v2',
   create: () => createHashingEmbeddingConnector({ model: 'ngram-v2' }),

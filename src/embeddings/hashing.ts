@@ -15,6 +15,11 @@ import type { EmbeddingConnector, EmbedOptions, EmbedResult } from './types.js';
 
 /** The original algorithm's model name and default length: signature `skills-hashing-default-d256-…`. */
 export const HASHING_DEFAULT_MODEL = 'default';
+/**
+ * What `hashing` means when no model is named: the n-gram embedder, which ranks Chinese and English far
+ * better than the original algorithm (docs/retrieval.md). Name `default` to share the original's files.
+ */
+export const HASHING_PRODUCT_MODEL = 'ngram-v2';
 export const HASHING_DEFAULT_DIMENSIONS = 256;
 
 /** Python `[A-Za-z0-9_]+|[^\W\d_]+`: ASCII word runs first, then runs of letters and non-decimal numbers. */
@@ -156,12 +161,12 @@ export function listHashingModels(): string[] {
   return [...hashingModels.keys()].sort();
 }
 
-/** The `hashing` provider's connector for `model` (default: the original algorithm). */
+/** The `hashing` provider's connector for `model` (default: `ngram-v2`; `default` is the original algorithm). */
 export async function createHashingEmbeddingConnector(options: {
   model?: string;
   dimensions?: number;
 }): Promise<EmbeddingConnector> {
-  const model = options.model ?? HASHING_DEFAULT_MODEL;
+  const model = options.model ?? HASHING_PRODUCT_MODEL;
   const factory = hashingModels.get(model);
   if (!factory) {
     throw new AutoSkillError(

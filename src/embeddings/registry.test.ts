@@ -46,8 +46,8 @@ describe('built-in providers', () => {
   it('defaults to hashing and resolves aliases case-insensitively to canonical names', async () => {
     expect((await createEmbeddingConnector()).signature).toEqual({
       provider: 'hashing',
-      model: 'default',
-      dimensions: 256,
+      model: 'ngram-v2',
+      dimensions: 1024,
     });
     const qwen = await createEmbeddingConnector({ provider: ' QWEN ' }, { env: { DASHSCOPE_API_KEY: 'k' } });
     expect(qwen.provider).toBe('dashscope');
