@@ -17,6 +17,9 @@ const LAYER_RANK: Record<string, number> = {
   llm: 2,
   embeddings: 2,
   testing: 2,
+  // Product configuration: schemas of the providers' configs plus the product settings; read by the SDK,
+  // the service and the entry points.
+  config: 3,
   index: 3,
   store: 4,
   learn: 5,

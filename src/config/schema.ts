@@ -4,8 +4,8 @@
  * the same shape (see `resolve.ts`), so precedence is one deep merge: flags > env > file > defaults.
  */
 import { z } from 'zod';
-import { EmbeddingConfigSchema } from '../../embeddings/config.js';
-import { LLMConfigSchema } from '../../llm/config.js';
+import { EmbeddingConfigSchema } from '../embeddings/config.js';
+import { LLMConfigSchema } from '../llm/config.js';
 
 /** `common` and `shared` are the seeds' names for the libraries; anything else is refused. */
 export const SkillScopeSchema = z.preprocess(

@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { AutoSkillError } from '../../shared/errors.js';
-import { parseJsonValue, validate } from '../../shared/json.js';
+import { AutoSkillError } from '../shared/errors.js';
+import { parseJsonValue, validate } from '../shared/json.js';
 import { type AutoSkillConfig, AutoSkillConfigSchema } from './schema.js';
 
 export const DEFAULT_CONFIG_FILES = [

@@ -4,8 +4,8 @@
  * own small resolver that maps flags or env onto the config shape; they are listed in `RESOLVERS` and
  * merged by one deep merge, then validated once.
  */
-import { AutoSkillError } from '../../shared/errors.js';
-import { validate } from '../../shared/json.js';
+import { AutoSkillError } from '../shared/errors.js';
+import { validate } from '../shared/json.js';
 import { type AutoSkillConfig, AutoSkillConfigSchema, type ResolvedConfig } from './schema.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;

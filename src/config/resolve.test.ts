@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isAutoSkillError } from '../../shared/errors.js';
+import { isAutoSkillError } from '../shared/errors.js';
 import { loadConfigFile } from './load-file.js';
 import * as resolveModule from './resolve.js';
 import {
