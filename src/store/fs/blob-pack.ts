@@ -3,6 +3,7 @@
  * files) in pack files under `.autoskill/objects/`. A blob is written once and never changed; equal
  * content is stored once. Appends are buffered and written with one call per transaction.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +23,14 @@ export type BlobRef = z.infer<typeof BlobRefSchema>;
 /** A pack is closed for appends once it passes this size. */
 const MAX_PACK_BYTES = 256 * 1024 * 1024;
 
+/** Hex sha-256; the one-shot `crypto.hash` (Node ≥ 20.12) where present, as it skips a Hash object. */
 export function sha256(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShot ? oneShot('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
+
+const oneShot = (
+  crypto as { hash?: (algorithm: string, data: Uint8Array | string, encoding: 'hex') => string }
+).hash;
 
 export class BlobPack {
   private readonly dir: string;

@@ -5,7 +5,6 @@
  */
 import { basename, isAbsolute, join } from 'node:path';
 import { isAutoSkillError } from '../../shared/errors.js';
-import type { Skill } from '../../skill/schema.js';
 import { decodeSkillFile, parseSkillMd } from '../skill-codec.js';
 import type { StoredSkill, StoreProblem } from '../types.js';
 import { sha256 } from './blob-pack.js';
@@ -100,13 +99,14 @@ function loadFound(
     // Resources of a skill at its recorded revision are known from the log; others are listed on demand.
     const known = tracked !== null && tracked.location === item.location && tracked.skillMd.h === hash;
     const resources = known ? Object.keys(tracked.files).sort() : [];
-    const full: Skill = { ...skill, ...state, resources };
-    return {
-      stored: { ...full, revision: tracked?.rev ?? 0, location: item.location, readOnly: item.readOnly },
-      dir: item.dir,
-      hash,
-      resourcesKnown: known,
-    };
+    // The parsed object is ours: extend it in place instead of copying it twice per skill.
+    const stored: StoredSkill = Object.assign(skill, state, {
+      resources,
+      revision: tracked?.rev ?? 0,
+      location: item.location,
+      readOnly: item.readOnly,
+    });
+    return { stored, dir: item.dir, hash, resourcesKnown: known };
   } catch (error) {
     const details = isAutoSkillError(error) ? error.details : {};
     problems.push({
