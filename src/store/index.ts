@@ -3,7 +3,24 @@
  * implementations, import, id normalisation and startup maintenance.
  */
 
+export {
+  API_KEY_PREFIX,
+  type ApiKeyRecord,
+  type ApiKeyStore,
+  buildApiKeyRecord,
+  type CreateApiKeyInput,
+  type CreatedApiKey,
+  createMemoryApiKeyStore,
+  generateApiKey,
+  hashApiKey,
+  type MemoryApiKeyStoreOptions,
+} from './api-key-store.js';
 export type { Durability } from './fs/atomic-write.js';
+export {
+  API_KEYS_FILE,
+  createFileApiKeyStore,
+  type FileApiKeyStoreOptions,
+} from './fs/file-api-key-store.js';
 export {
   FileSkillStore,
   type FileSkillStoreOptions,
