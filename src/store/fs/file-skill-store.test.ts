@@ -401,3 +401,34 @@ describe('FileSkillStore checkpoint', () => {
     expect((await broken.get(first.id))?.revision).toBe(2);
   });
 });
+
+describe('FileSkillStore after a failed write', () => {
+  let temp: { dir: string; cleanup: () => void };
+  beforeEach(() => {
+    temp = makeTempDir('autoskill-failed-');
+  });
+  afterEach(() => temp.cleanup());
+
+  it('keeps reading, and finishes the write once the disk allows it', async () => {
+    const root = join(temp.dir, 'SkillBank');
+    const store = new FileSkillStore({ root });
+    await store.open();
+    const created = await store.create(
+      { owner: 'u1', name: 'Blocked', description: 'a', instructions: 'b' },
+      actor,
+    );
+    const folder = join(root, ...created.location.split('/'));
+    // A file where the folder should be makes every write into it fail.
+    rmSync(folder, { recursive: true });
+    writeFileSync(folder, 'in the way');
+    await expect(store.update(created.id, { description: 'second' }, actor)).rejects.toThrow();
+    expect(existsSync(join(root, '.autoskill', 'intent.json'))).toBe(true);
+    expect((await store.versions(created.id)).map((item) => item.revision)).toEqual([1, 2]);
+    expect(store.problems().map((problem) => problem.code)).toContain('STORE_CORRUPT');
+    rmSync(folder);
+    const fixed = await store.update(created.id, { version: '0.2.0' }, actor);
+    expect(fixed).toMatchObject({ revision: 3, description: 'second', version: '0.2.0' });
+    expect(readFileSync(join(folder, 'SKILL.md'), 'utf8')).toContain('description: "second"');
+    expect(existsSync(join(root, '.autoskill', 'intent.json'))).toBe(false);
+  });
+});

@@ -26,11 +26,8 @@
  * which extends the argument to power loss.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { z } from 'zod';
 import { AutoSkillError, isAutoSkillError } from '../../shared/errors.js';
-import { parseJsonValue, validate } from '../../shared/json.js';
 import type { Skill } from '../../skill/schema.js';
 import { normalizeResourcePath, safeFolderName, validateLibraryName, validateUserId } from '../safe-paths.js';
 import { decodeSkillFile, newSkillId, parseSkillMd, slugify, upsertSkillMdId } from '../skill-codec.js';
@@ -71,6 +68,7 @@ import type {
 import { type Durability, writeFileAtomic } from './atomic-write.js';
 import { BlobPack, type BlobRef, sha256 } from './blob-pack.js';
 import { FileLock } from './file-lock.js';
+import { IntentJournal } from './intent-journal.js';
 import { RevisionHistory } from './revision-history.js';
 import type { LogEntry } from './revision-log.js';
 import { COMMON_DIR, type LibraryDir, listResources, SKILL_FILE, USERS_DIR } from './scan.js';
@@ -134,12 +132,6 @@ interface PendingRevision {
   apply: boolean;
 }
 
-const IntentSchema = z.object({
-  logOffset: z.number().int().nonnegative(),
-  host: z.string(),
-  pid: z.number(),
-});
-
 /** Skill ids are looked up in memory only and never joined into paths; this only bounds their size. */
 function checkId(id: string): void {
   if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw notFound(String(id).slice(0, 200));
@@ -167,15 +159,20 @@ export class FileSkillStore implements SkillStore {
   private readonly lock: FileLock;
   private readonly revisions: RevisionHistory;
   private readonly pack: BlobPack;
-  private readonly intentPath: string;
+  private readonly journal: IntentJournal;
   private readonly folders: FolderContext;
   private readonly queue = new SerialQueue();
   private readonly listeners = new Set<StoreListener>();
 
   private records = new Map<string, SkillRecord>();
   private locations = new Map<string, string>();
+  /** Problems of the last scan (bad files, duplicate ids). */
   private lastProblems: StoreProblem[] = [];
+  /** Problems of the store's own state (unreadable log lines, unfinished recovery), kept across scans. */
+  private stateProblems = new Map<string, StoreProblem>();
   private opened = false;
+  /** Set when a commit failed half-way (e.g. disk full): memory may not match disk until a rescan. */
+  private stale = false;
 
   constructor(options: FileSkillStoreOptions) {
     this.root = resolve(options.root);
@@ -205,7 +202,7 @@ export class FileSkillStore implements SkillStore {
         ? {}
         : { checkpointEveryBytes: options.checkpointEveryBytes }),
     });
-    this.intentPath = join(this.stateDir, 'intent.json');
+    this.journal = new IntentJournal(join(this.stateDir, 'intent.json'), this.durability);
     this.folders = { root: this.root, stateDir: this.stateDir, durability: this.durability };
   }
 
@@ -233,7 +230,7 @@ export class FileSkillStore implements SkillStore {
   }
 
   problems(): StoreProblem[] {
-    return [...this.lastProblems];
+    return [...this.stateProblems.values(), ...this.lastProblems];
   }
 
   subscribe(listener: StoreListener): () => void {
@@ -785,6 +782,7 @@ export class FileSkillStore implements SkillStore {
       try {
         this.recover();
         this.syncFromLog('remote');
+        if (this.stale) this.reloadAfterFailure();
         this.pack.begin();
         const tx: Transaction = {
           revisions: [],
@@ -800,11 +798,11 @@ export class FileSkillStore implements SkillStore {
         } catch (error) {
           // Baselines and hand edits found before the failure are still worth keeping.
           tx.revisions = tx.revisions.filter((item) => !item.apply);
-          if (tx.revisions.length > 0) this.commit(tx);
+          if (tx.revisions.length > 0) this.commitOrMarkStale(tx);
           else this.pack.discardPending();
           throw error;
         }
-        this.commit(tx);
+        this.commitOrMarkStale(tx);
         return result;
       } finally {
         this.lock.release();
@@ -812,14 +810,31 @@ export class FileSkillStore implements SkillStore {
     });
   }
 
+  private addStateProblem(problem: StoreProblem): void {
+    this.stateProblems.set(`${problem.location}\n${problem.message}`, problem);
+  }
+
+  private commitOrMarkStale(tx: Transaction): void {
+    try {
+      this.commit(tx);
+    } catch (error) {
+      // The journal stays, so the next lock holder finishes the folders; this process rescans then.
+      this.stale = true;
+      throw error;
+    }
+  }
+
+  /** After a failed commit: finish it from the journal and reload everything from disk (lock held). */
+  private reloadAfterFailure(): void {
+    this.recover();
+    this.loadAll();
+    this.stale = false;
+  }
+
   private commit(tx: Transaction): void {
     if (tx.revisions.length === 0) return;
     this.pack.flush();
-    writeFileAtomic(
-      this.intentPath,
-      JSON.stringify({ logOffset: this.revisions.logEnd, host: hostname(), pid: process.pid }),
-      this.durability,
-    );
+    this.journal.begin(this.revisions.logEnd);
     // Each entry's previous state: the one before it in this transaction, else the committed head.
     const latest = new Map<string, LogEntry | null>();
     const previous = tx.revisions.map((item) => {
@@ -843,21 +858,17 @@ export class FileSkillStore implements SkillStore {
       this.installEntry(entry, item.skill);
       changes.push(this.changeFor(entry, 'local'));
     });
-    rmSync(this.intentPath, { force: true });
+    this.journal.end();
     this.revisions.checkpointIfDue();
     this.emit(changes);
   }
 
   /** Replays the transaction a killed writer left half-applied. Lock holder only. */
   private recover(): void {
-    if (!existsSync(this.intentPath)) return;
-    let intent: z.infer<typeof IntentSchema> | null = null;
-    try {
-      intent = validate(parseJsonValue(readFileSync(this.intentPath, 'utf8')), IntentSchema);
-    } catch {
-      intent = null;
-    }
+    if (!this.journal.pending()) return;
+    const intent = this.journal.read();
     this.revisions.log.repairTail();
+    let finished = true;
     if (intent !== null) {
       this.syncFromLog('remote', intent.logOffset);
       const { entries } = this.revisions.log.readFrom(intent.logOffset);
@@ -865,15 +876,31 @@ export class FileSkillStore implements SkillStore {
       for (const { entry } of entries) {
         const previous =
           replayed.get(entry.id) ?? (entry.rev > 1 ? this.revisions.entryAt(entry.id, entry.rev - 1) : null);
-        if (entry.op !== 'baseline' && entry.op !== 'external-edit') {
-          applyRevision(this.folders, entry, previous, (ref) => this.pack.read(ref));
-        }
         replayed.set(entry.id, entry);
+        if (entry.op === 'baseline' || entry.op === 'external-edit') continue;
+        try {
+          applyRevision(this.folders, entry, previous, (ref) => this.pack.read(ref));
+          // A line this process already took in (its own failed commit) is shown now that it is on disk.
+          if (this.opened && this.revisions.head(entry.id)?.seq === entry.seq) this.installEntry(entry, null);
+        } catch (error) {
+          // Keep the journal so the next lock holder tries again; reads go on meanwhile.
+          finished = false;
+          this.addStateProblem({
+            location: entry.location,
+            code: 'STORE_CORRUPT',
+            message: `Could not finish revision ${entry.rev} of ${entry.id}: ${(error as Error).message}`,
+          });
+        }
       }
     }
     rmSync(join(this.stateDir, 'trash'), { recursive: true, force: true });
     rmSync(join(this.stateDir, 'staging'), { recursive: true, force: true });
-    rmSync(this.intentPath, { force: true });
+    if (finished) {
+      this.journal.end();
+      for (const [key, problem] of this.stateProblems) {
+        if (problem.message.startsWith('Could not finish revision')) this.stateProblems.delete(key);
+      }
+    }
   }
 
   private allocateFolder(tx: Transaction, owner: string, name: string, id: string): string {
@@ -910,6 +937,17 @@ export class FileSkillStore implements SkillStore {
     }
     await this.queue.run(async () => {
       if (this.revisions.hasNewLines()) this.syncFromLog('remote');
+      if (this.stale && !this.readOnly) {
+        this.ensureStateDir();
+        await this.lock.acquire();
+        try {
+          this.recover();
+          this.syncFromLog('remote');
+          this.reloadAfterFailure();
+        } finally {
+          this.lock.release();
+        }
+      }
     });
   }
 
@@ -924,7 +962,7 @@ export class FileSkillStore implements SkillStore {
       }
     }
     for (const item of bad) {
-      this.lastProblems.push({
+      this.addStateProblem({
         location: `${STATE_DIR}/revisions.jsonl@${item.offset}`,
         code: 'STORE_CORRUPT',
         message: item.message,
@@ -1021,7 +1059,7 @@ export class FileSkillStore implements SkillStore {
     }
     this.lastProblems = problems;
     if (this.opened) this.emit(changes);
-    return { loaded: records.size, added, changed, removed, problems: [...problems] };
+    return { loaded: records.size, added, changed, removed, problems: this.problems() };
   }
 
   // ---------------------------------------------------------------- helpers
