@@ -3,8 +3,8 @@
  *
  * On disk (`<root>/`): `Users/<user>/<folder>/SKILL.md` (+ resources), `Common/…` and extra library
  * folders (read-only, never modified on load), and the store's own state in `.autoskill/` (never
- * scanned): `lock`, `revisions.jsonl` (revision log), `objects/pack-*.dat` (revision content),
- * `intent.json` (the journal of the transaction in progress) and `trash/`.
+ * scanned): `lock`, `revisions.jsonl` (revision log), `checkpoint.json`, `objects/pack-*.dat` (revision
+ * content), `intent.json` (the journal of the transaction in progress), `trash/` and `staging/`.
  *
  * **Why a crash never loses a revision or leaves a skill unreadable.** Every write runs under the
  * cross-process lock as one transaction:
@@ -12,18 +12,21 @@
  * 2. `intent.json` is written atomically (temp + rename) with the log size before the append;
  * 3. the revision lines are appended to `revisions.jsonl` — **the commit point**: a revision exists
  *    before any visible file changes, and a line counts only with its final newline;
- * 4. the skill folders are changed to match the new revisions, each file by temp + rename (deletes
- *    move the folder into `trash/` with one rename);
+ * 4. the skill folders are changed to match the new revisions: existing files are replaced by temp +
+ *    rename, files of a folder this transaction creates are written in place, removed resources are
+ *    deleted, a deleted skill's folder moves into `trash/` with one rename;
  * 5. `intent.json` is removed.
  * A process killed before 3 leaves unreferenced pack bytes and possibly an intent that the next lock
  * holder finds with no lines after its offset (nothing to do). Killed during 3, it leaves a torn last
  * line, which readers ignore and the next lock holder cuts off. Killed during or after 4, the next
  * lock holder (every writer, and `open`) sees `intent.json` and re-applies every complete line after
- * its offset — idempotent, since each line holds the full target state of its skill. Files are never
- * torn because each is replaced by rename. So at any moment each visible state is one whose revision
- * line is already in the log, and readers in other processes take skill content from the packs by the
- * log, never from a half-applied folder. With `durability: 'fsync'` steps 1, 3 and 4 also flush to disk,
- * which extends the argument to power loss.
+ * its offset — idempotent, since each line holds the full target state of its skill. A file can be torn
+ * only in a folder created by the unfinished transaction, and that replay rewrites it. Scans (`open`,
+ * `refresh`) hold the lock, and readers in other processes take content from the packs by the log, so
+ * no reader sees a half-applied folder, and every visible state is one whose revision line is in the
+ * log. If a commit fails without a crash (disk full, a file in the way), the journal stays, reads go on,
+ * and the next lock holder finishes it. With `durability: 'fsync'` steps 1–4 also flush files and
+ * folders to disk, which extends the argument to power loss.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
