@@ -21,6 +21,7 @@ export {
   createFileApiKeyStore,
   type FileApiKeyStoreOptions,
 } from './fs/file-api-key-store.js';
+export { FileJobStore, type FileJobStoreOptions, JOBS_DIR, newWorkerId } from './fs/file-job-store.js';
 export {
   FileSkillStore,
   type FileSkillStoreOptions,
@@ -37,6 +38,8 @@ export {
   type ImportTarget,
   importSkills,
 } from './import/import-skills.js';
+export * from './job-store.js';
+export { MemoryJobStore, type MemoryJobStoreOptions } from './memory-job-store.js';
 export { MemorySkillStore, type MemorySkillStoreOptions } from './memory-skill-store.js';
 export { normalizeResourcePath, validateLibraryName, validateUserId } from './safe-paths.js';
 export {
