@@ -2,8 +2,9 @@
  * @module Cross-process mutual exclusion through a lock file created with O_EXCL. The file names its
  * owner (host, pid, process start time, random token). A lock whose owner is a dead process on this
  * host is broken safely: breakers serialise on a second, short-lived `.break` file and re-check the
- * token before unlinking, so a live lock is never removed. Locks of other hosts are never broken
- * automatically (their liveness cannot be checked); waiting ends with `LOCK_TIMEOUT`.
+ * token before unlinking, so a live lock is never removed. The liveness of another host's process cannot
+ * be checked, so its lock is broken only once the file is older than `foreignStaleMs` (2 minutes: far
+ * longer than any write holds it); until then waiting ends with `LOCK_TIMEOUT`.
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -60,6 +61,12 @@ export interface FileLockOptions {
   timeoutMs?: number;
   /** @default os.hostname() */
   host?: string;
+  /**
+   * A lock of another host (e.g. another container on a shared volume) whose file is older than this is
+   * taken to be left by a dead process: a store holds its lock for milliseconds per write and well under
+   * a second for a scan. @default 120000
+   */
+  foreignStaleMs?: number;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -71,12 +78,14 @@ export class FileLock {
   readonly path: string;
   private readonly timeoutMs: number;
   private readonly host: string;
+  private readonly foreignStaleMs: number;
   private token: string | null = null;
 
   constructor(options: FileLockOptions) {
     this.path = options.path;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.host = options.host ?? hostname();
+    this.foreignStaleMs = options.foreignStaleMs ?? 120_000;
   }
 
   get held(): boolean {
@@ -119,7 +128,12 @@ export class FileLock {
       if (this.tryAcquire()) return;
       const owner = this.readOwner();
       if (owner === 'missing') continue;
-      if (owner === 'unreadable' || (typeof owner === 'object' && !isOwnerAlive(owner, this.host))) {
+      const dead =
+        typeof owner === 'object' &&
+        (owner.host === this.host
+          ? !isOwnerAlive(owner, this.host)
+          : this.isOldFile(this.path, this.foreignStaleMs));
+      if (owner === 'unreadable' || dead) {
         if (this.breakStale(owner)) continue;
       }
       if (Date.now() >= deadline) {

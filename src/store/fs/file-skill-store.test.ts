@@ -5,6 +5,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
@@ -273,7 +274,22 @@ describe('FileLock', () => {
     other.release();
   });
 
-  it('never breaks the lock of another host', async () => {
+  it('breaks the lock of another host only once it is old', async () => {
+    const path = join(temp.dir, 'lock');
+    writeFileSync(
+      path,
+      JSON.stringify({ host: 'elsewhere', pid: 1, token: 't', processStart: null, acquiredAt: 'x' }),
+    );
+    await expectCode(new FileLock({ path, timeoutMs: 30, foreignStaleMs: 60_000 }).acquire(), 'LOCK_TIMEOUT');
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(path, old, old);
+    const lock = new FileLock({ path, timeoutMs: 1000, foreignStaleMs: 60_000 });
+    await lock.acquire();
+    expect(JSON.parse(readFileSync(path, 'utf8')).host).toBe(hostname());
+    lock.release();
+  });
+
+  it('never breaks a fresh lock of another host', async () => {
     const path = join(temp.dir, 'lock');
     writeFileSync(
       path,
