@@ -1,0 +1,310 @@
+/** @module Import: Agent Skill zips or folders, and OpenAI conversation exports, with progress and a per-item result. */
+import { useState } from 'preact/hooks';
+import { importConversations, importSkills, type UploadProgress } from '../api/endpoints';
+import type { ConversationImport, ImportResult } from '../api/schemas';
+import { ErrorNote } from '../components/error-note';
+import { useApp } from '../context';
+import { useI18n } from '../i18n';
+
+type Phase =
+  | { kind: 'idle' }
+  | { kind: 'reading'; done: number; total: number }
+  | { kind: 'uploading'; percent: number }
+  | { kind: 'processing' };
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  const chunk = 0x8000;
+  for (let index = 0; index < bytes.length; index += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(index, index + chunk));
+  }
+  return btoa(binary);
+}
+
+function Progress({ phase }: { phase: Phase }) {
+  const { t } = useI18n();
+  if (phase.kind === 'idle') return null;
+  const percent =
+    phase.kind === 'reading'
+      ? (phase.done / Math.max(1, phase.total)) * 30
+      : phase.kind === 'uploading'
+        ? 30 + phase.percent * 0.5
+        : 85;
+  const label =
+    phase.kind === 'reading'
+      ? t('import.reading', { done: phase.done, total: phase.total })
+      : phase.kind === 'uploading'
+        ? t('import.uploading', { percent: Math.round(phase.percent) })
+        : t('import.processing');
+  return (
+    <div
+      class="progress"
+      role="progressbar"
+      aria-valuenow={Math.round(percent)}
+      aria-valuemin={0}
+      aria-valuemax={100}
+    >
+      <div
+        class={phase.kind === 'processing' ? 'progress-bar busy' : 'progress-bar'}
+        style={{ width: `${percent}%` }}
+      />
+      <span class="small" data-testid="import-progress">
+        {label}
+      </span>
+    </div>
+  );
+}
+
+function uploadPhase(setPhase: (phase: Phase) => void) {
+  return (progress: UploadProgress) => {
+    const percent = progress.total > 0 ? (progress.loaded / progress.total) * 100 : 0;
+    if (percent >= 100) setPhase({ kind: 'processing' });
+    else setPhase({ kind: 'uploading', percent });
+  };
+}
+
+function itemError(item: unknown): string {
+  if (typeof item === 'string') return item;
+  if (item && typeof item === 'object') {
+    const record = item as Record<string, unknown>;
+    const where = record['path'] ?? record['index'] ?? record['name'] ?? '';
+    const what = record['error'] ?? record['message'] ?? JSON.stringify(item);
+    return `${where ? `${String(where)}: ` : ''}${typeof what === 'string' ? what : JSON.stringify(what)}`;
+  }
+  return String(item);
+}
+
+function SkillImport() {
+  const { client, openSkill } = useApp();
+  const { t } = useI18n();
+  const [zip, setZip] = useState<File | null>(null);
+  const [folder, setFolder] = useState<File[]>([]);
+  const [overwrite, setOverwrite] = useState(false);
+  const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
+  const [result, setResult] = useState<ImportResult | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const start = async () => {
+    setError(null);
+    setResult(null);
+    try {
+      let body: { zip_base64: string; file_name?: string } | { files: Record<string, string> };
+      if (zip) {
+        setPhase({ kind: 'reading', done: 0, total: 1 });
+        const bytes = new Uint8Array(await zip.arrayBuffer());
+        setPhase({ kind: 'reading', done: 1, total: 1 });
+        body = { zip_base64: toBase64(bytes), file_name: zip.name };
+      } else if (folder.length > 0) {
+        const files: Record<string, string> = {};
+        let done = 0;
+        for (const file of folder) {
+          const path = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
+          files[path] = await file.text();
+          done += 1;
+          setPhase({ kind: 'reading', done, total: folder.length });
+        }
+        body = { files };
+      } else {
+        throw new Error(t('import.pickFirst'));
+      }
+      setPhase({ kind: 'uploading', percent: 0 });
+      setResult(await importSkills(client, { body, overwrite, onProgress: uploadPhase(setPhase) }));
+    } catch (cause) {
+      setError(cause);
+    } finally {
+      setPhase({ kind: 'idle' });
+    }
+  };
+
+  const imported = (result?.data ?? []).filter((item) => item.id && !item.error);
+  const failed = [...(result?.errors ?? []), ...(result?.data ?? []).filter((item) => item.error)];
+  return (
+    <section class="panel card import-card" aria-label={t('import.skills')}>
+      <h2>{t('import.skills')}</h2>
+      <p class="muted">{t('import.skillsExplain')}</p>
+      <label class="field">
+        <span>{t('import.zip')}</span>
+        <input
+          type="file"
+          accept=".zip,application/zip"
+          data-testid="import-zip"
+          onChange={(event) => {
+            setZip(event.currentTarget.files?.[0] ?? null);
+            setFolder([]);
+          }}
+        />
+      </label>
+      <label class="field">
+        <span>{t('import.folder')}</span>
+        <input
+          type="file"
+          multiple
+          data-testid="import-folder"
+          ref={(input) => input?.setAttribute('webkitdirectory', '')}
+          onChange={(event) => {
+            setFolder([...(event.currentTarget.files ?? [])]);
+            setZip(null);
+          }}
+        />
+      </label>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={overwrite}
+          onChange={(event) => setOverwrite(event.currentTarget.checked)}
+        />
+        {t('import.overwrite')}
+      </label>
+      <div class="row">
+        <button
+          type="button"
+          class="button primary"
+          disabled={phase.kind !== 'idle'}
+          data-testid="import-skills-start"
+          onClick={start}
+        >
+          {t('import.start')}
+        </button>
+      </div>
+      <Progress phase={phase} />
+      <ErrorNote error={error} />
+      {result ? (
+        <div class="import-result" data-testid="import-result">
+          <p class="notice">{t('import.done', { count: result.imported_count ?? imported.length })}</p>
+          <ul>
+            {imported.map((item) => (
+              <li key={item.id}>
+                <button type="button" class="link-button" onClick={() => item.id && openSkill(item.id)}>
+                  {item.name ?? item.id}
+                </button>
+                {item.version ? <span class="chip">v{item.version}</span> : null}
+              </li>
+            ))}
+          </ul>
+          {failed.length > 0 ? (
+            <details open>
+              <summary class="error-text">{t('import.failedItems', { count: failed.length })}</summary>
+              <ul>
+                {failed.map((item, index) => (
+                  <li key={index} class="small">
+                    {itemError(item)}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function ConversationImportCard() {
+  const { client, openSkill } = useApp();
+  const { t } = useI18n();
+  const [file, setFile] = useState<File | null>(null);
+  const [hint, setHint] = useState('');
+  const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
+  const [result, setResult] = useState<ConversationImport | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const start = async () => {
+    setError(null);
+    setResult(null);
+    try {
+      if (!file) throw new Error(t('import.pickFirst'));
+      setPhase({ kind: 'reading', done: 0, total: 1 });
+      const content = await file.text();
+      setPhase({ kind: 'uploading', percent: 0 });
+      setResult(
+        await importConversations(client, {
+          content,
+          fileName: file.name,
+          hint,
+          onProgress: uploadPhase(setPhase),
+        }),
+      );
+    } catch (cause) {
+      setError(cause);
+    } finally {
+      setPhase({ kind: 'idle' });
+    }
+  };
+
+  return (
+    <section class="panel card import-card" aria-label={t('import.conversations')}>
+      <h2>{t('import.conversations')}</h2>
+      <p class="muted">{t('import.conversationsExplain')}</p>
+      <label class="field">
+        <span>{t('import.file')}</span>
+        <input
+          type="file"
+          accept=".json,.jsonl,application/json"
+          data-testid="import-conversations-file"
+          onChange={(event) => setFile(event.currentTarget.files?.[0] ?? null)}
+        />
+      </label>
+      <label class="field">
+        <span>{t('import.hint')}</span>
+        <input value={hint} onInput={(event) => setHint(event.currentTarget.value)} />
+      </label>
+      <div class="row">
+        <button
+          type="button"
+          class="button primary"
+          disabled={phase.kind !== 'idle'}
+          data-testid="import-conversations-start"
+          onClick={start}
+        >
+          {t('import.start')}
+        </button>
+      </div>
+      <Progress phase={phase} />
+      <ErrorNote error={error} />
+      {result ? (
+        <div class="import-result" data-testid="conversation-result">
+          <p class="notice">
+            {t('import.conversationsDone', {
+              processed: result.processed ?? 0,
+              total: result.total_conversations ?? 0,
+              upserted: result.upserted_count ?? result.skills?.length ?? 0,
+            })}
+          </p>
+          <ul>
+            {(result.skills ?? []).map((skill, index) => (
+              <li key={skill.id ?? index}>
+                <button type="button" class="link-button" onClick={() => skill.id && openSkill(skill.id)}>
+                  {skill.name ?? skill.id}
+                </button>
+                {skill.version ? <span class="chip">v{skill.version}</span> : null}
+              </li>
+            ))}
+          </ul>
+          {(result.errors ?? []).length > 0 ? (
+            <details open>
+              <summary class="error-text">
+                {t('import.failedItems', { count: result.errors?.length ?? 0 })}
+              </summary>
+              <ul>
+                {(result.errors ?? []).map((item, index) => (
+                  <li key={index} class="small">
+                    {itemError(item)}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+export function ImportView() {
+  return (
+    <div class="import-view">
+      <SkillImport />
+      <ConversationImportCard />
+    </div>
+  );
+}
