@@ -19,6 +19,7 @@ export function meetsExpectation(job: JobRecord, expect: RecordEventInput['expec
   if (!expect) return true;
   if (expect.status && !expect.status.includes(job.status)) return false;
   if (expect.claimedBy !== undefined && job.claimedBy !== expect.claimedBy) return false;
+  if (expect.scheduledBy !== undefined && job.scheduledBy !== expect.scheduledBy) return false;
   return true;
 }
 

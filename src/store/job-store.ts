@@ -155,8 +155,11 @@ export interface ClaimNextOptions {
 export interface RecordEventInput {
   event: JobEvent;
   update: JobUpdate;
-  /** The write happens only when the job is in one of these statuses and (if given) claimed by that worker. */
-  expect?: { status?: readonly JobStatus[]; claimedBy?: string | null };
+  /**
+   * The write happens only when the job is in one of these statuses and (when given) claimed by, and
+   * queued by, these workers.
+   */
+  expect?: { status?: readonly JobStatus[]; claimedBy?: string | null; scheduledBy?: string };
 }
 
 export interface ListJobsOptions {
@@ -189,7 +192,10 @@ export interface JobStore {
    * recorded. `null` when nothing is runnable.
    */
   claimNext(options: ClaimNextOptions): Promise<JobRecord | null>;
-  /** Appends the event and applies the update when `expect` holds; `null` (nothing written) otherwise. */
+  /**
+   * Appends the event and applies the update when `expect` holds; `null` (nothing written) otherwise.
+   * The caller sets `updatedAt` in the update.
+   */
   recordEvent(input: RecordEventInput): Promise<JobRecord | null>;
   getJob(userId: string, jobId: string): Promise<JobRecord | null>;
   listJobs(options: ListJobsOptions): Promise<JobRecord[]>;

@@ -1,0 +1,562 @@
+/**
+ * @module The background extraction queue. Jobs are persisted in a `JobStore` before they run and every
+ * state change is stored, then published on the event bus. Order and limits:
+ *
+ * - **per-user FIFO** and **exactly-once claims** come from the store's `claimNext` (a user's oldest
+ *   unfinished job runs first and alone, whichever process claims it);
+ * - a **global concurrency limit** (`maxConcurrentJobs`) bounds jobs running in this process;
+ * - **de-duplication**: a window identical to one queued, running, or finished within `dedupeWindowMs`
+ *   (same user, messages, hint and mode) returns that job instead of a new one (client retries, a
+ *   regenerated answer, stream and non-stream twins);
+ * - **retries**: a run that throws an error marked `isRetryable` (429, 5xx, timeouts, a busy store lock)
+ *   is re-queued with exponential backoff (or the error's `retryAfterSeconds`), at most `maxRetries`
+ *   times; other errors fail the job;
+ * - **recovery** on `start()`: a job queued by a process that is gone is taken over; a job that was
+ *   *running* in a process that is gone is re-queued **once** (its run may have been what killed the
+ *   process, so a second interruption fails it with a reason instead of looping);
+ * - **graceful stop**: no new claims, running jobs get `timeoutMs` to finish, then are aborted and put
+ *   back to `scheduled` (they run again at the next start).
+ *
+ * `schedule` is synchronous (a chat turn's observer must not wait): it returns the job id and persists in
+ * the background; `persisted` settles when the first event is stored.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AutoSkillError, errorMessage, isAutoSkillError } from '../shared/errors.js';
+import type {
+  JobEvent,
+  JobMessage,
+  JobOutcome,
+  JobRecord,
+  JobReference,
+  JobSkillDetail,
+  JobSkillSummary,
+  JobStatus,
+  JobStore,
+  JobUpdate,
+} from '../store/job-store.js';
+import { isTerminalStatus } from '../store/job-store.js';
+import type { JobEventBus } from './event-bus.js';
+import { dedupeKey } from './extraction-window.js';
+
+/** A pino-compatible logger subset. */
+export interface ServiceLogger {
+  info(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
+}
+
+export interface JobRunResult {
+  outcome: JobOutcome;
+  reason: string;
+  upserted: JobSkillSummary[];
+  skills: JobSkillDetail[];
+}
+
+/** Does the work of one job (the ingest runner). Throws on failure; retryable errors say so. */
+export interface JobRunner {
+  run(job: JobRecord, options: { signal: AbortSignal }): Promise<JobRunResult>;
+}
+
+export interface ScheduleRequest {
+  userId: string;
+  window: JobMessage[];
+  /** `proxy_chat_completion`, `proxy_extract_now`, … */
+  trigger: string;
+  hint?: string | null;
+  forced?: boolean;
+  reference?: JobReference | null;
+  metadata?: Record<string, string>;
+}
+
+export interface ScheduleReceipt {
+  jobId: string;
+  /** `scheduled` for a new job; the current status of the job it duplicates otherwise. */
+  status: JobStatus;
+  /** True when an identical window already had a job (`jobId` is that job). */
+  duplicate: boolean;
+  reason: string;
+  /** Settles once the job is stored: the job's latest known event. */
+  persisted: Promise<JobEvent | null>;
+}
+
+export interface RecoveryReport {
+  /** Jobs taken over from stopped processes (queued ones, and running ones re-queued once). */
+  requeued: string[];
+  /** Jobs interrupted a second time, failed with a reason. */
+  failed: string[];
+}
+
+export interface StopReport {
+  /** True when every running job finished within the timeout. */
+  drained: boolean;
+  /** Jobs aborted at the timeout and put back to `scheduled`. */
+  interrupted: string[];
+}
+
+export interface JobQueue {
+  readonly workerId: string;
+  /** Registers the worker, recovers jobs of stopped processes, starts claiming. */
+  start(): Promise<RecoveryReport>;
+  schedule(request: ScheduleRequest): ScheduleReceipt;
+  /** Stops claiming, waits up to `timeoutMs` for running jobs, aborts the rest. @default timeoutMs 10000 */
+  stop(options?: { timeoutMs?: number }): Promise<StopReport>;
+  /** Resolves when every job this queue scheduled or took over has finished (tests, benches). */
+  idle(options?: { timeoutMs?: number }): Promise<void>;
+  stats(): { running: number; waiting: number };
+}
+
+export interface JobQueueOptions {
+  store: JobStore;
+  runner: JobRunner;
+  bus?: JobEventBus;
+  /** Jobs running at once in this process, across users. @default 2 */
+  maxConcurrentJobs?: number;
+  /** Re-runs after a retryable error. @default 2 */
+  maxRetries?: number;
+  /** First retry delay; doubles each time. @default 1000 */
+  retryBaseMs?: number;
+  /** @default 60000 */
+  retryMaxMs?: number;
+  /** How long a finished job still absorbs identical windows. @default 600000 (10 min) */
+  dedupeWindowMs?: number;
+  /** @default 10000 */
+  heartbeatMs?: number;
+  /** A worker silent this long (on another host) counts as stopped. @default 60000 */
+  workerStaleMs?: number;
+  /**
+   * Claim only jobs this queue scheduled (each process of a filesystem store runs its own queue);
+   * `false` lets replicas of a shared database take any job. @default true
+   */
+  ownJobsOnly?: boolean;
+  /** @default a random id naming host and pid */
+  workerId?: string;
+  /** Epoch milliseconds. @default Date.now */
+  now?: () => number;
+  /** @default randomUUID */
+  generateJobId?: () => string;
+  logger?: ServiceLogger;
+}
+
+interface DedupeEntry {
+  jobId: string;
+  status: JobStatus;
+  finishedAt: number | null;
+  persisted: Promise<JobEvent | null>;
+}
+
+const silentLogger: ServiceLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+export function createJobQueue(options: JobQueueOptions): JobQueue {
+  const { store, runner, bus } = options;
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? silentLogger;
+  const maxConcurrent = Math.max(1, options.maxConcurrentJobs ?? 2);
+  const maxRetries = Math.max(0, options.maxRetries ?? 2);
+  const retryBaseMs = options.retryBaseMs ?? 1000;
+  const retryMaxMs = options.retryMaxMs ?? 60_000;
+  const dedupeWindowMs = options.dedupeWindowMs ?? 600_000;
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
+  const workerStaleMs = options.workerStaleMs ?? 60_000;
+  const ownJobsOnly = options.ownJobsOnly ?? true;
+  const workerId = options.workerId ?? `worker-${randomBytes(6).toString('hex')}-${process.pid}`;
+  const generateJobId = options.generateJobId ?? randomUUID;
+
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Jobs this queue is responsible for until they finish. */
+  const inFlight = new Set<string>();
+  const persisting = new Set<Promise<unknown>>();
+  const dedupe = new Map<string, DedupeEntry>();
+  const jobKeys = new Map<string, string>();
+  const idleWaiters = new Set<() => void>();
+  const timers = new Set<NodeJS.Timeout>();
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let pumping = false;
+  let pumpAgain = false;
+  let stopping = false;
+
+  const makeEvent = (job: JobRecord, status: JobStatus, extra: Partial<JobEvent> = {}): JobEvent => ({
+    eventId: randomBytes(16).toString('hex'),
+    jobId: job.jobId,
+    userId: job.userId,
+    trigger: job.trigger,
+    eventTime: now(),
+    status,
+    outcome: null,
+    reason: null,
+    error: '',
+    attempt: job.attempts,
+    upserted: [],
+    skills: [],
+    ...extra,
+  });
+
+  const settle = (jobId: string) => {
+    inFlight.delete(jobId);
+    if (inFlight.size === 0) for (const resolve of [...idleWaiters]) resolve();
+  };
+
+  const noteStatus = (event: JobEvent) => {
+    const key = jobKeys.get(event.jobId);
+    const entry = key === undefined ? undefined : dedupe.get(key);
+    if (entry && entry.jobId === event.jobId) {
+      entry.status = event.status;
+      entry.finishedAt = isTerminalStatus(event.status) ? event.eventTime : null;
+    }
+    if (isTerminalStatus(event.status)) {
+      jobKeys.delete(event.jobId);
+      settle(event.jobId);
+    }
+  };
+
+  const publish = (event: JobEvent) => {
+    noteStatus(event);
+    try {
+      bus?.publish(event);
+    } catch (error) {
+      logger.warn({ err: error, jobId: event.jobId }, 'publishing a job event failed');
+    }
+  };
+
+  const later = (delayMs: number, action: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      action();
+    }, delayMs);
+    timer.unref();
+    timers.add(timer);
+  };
+
+  /** Stores a state change of a job this worker runs, then publishes it. */
+  const record = async (job: JobRecord, event: JobEvent, update: JobUpdate): Promise<boolean> => {
+    const stored = await store.recordEvent({
+      event,
+      update: { ...update, updatedAt: event.eventTime },
+      expect: { status: ['running'], claimedBy: workerId },
+    });
+    if (!stored) {
+      logger.warn(
+        { jobId: job.jobId, status: event.status },
+        'job changed hands; its result was not recorded',
+      );
+      return false;
+    }
+    publish(event);
+    return true;
+  };
+
+  const handleFailure = async (job: JobRecord, error: unknown, interrupted: boolean) => {
+    const message = errorMessage(error);
+    if (interrupted) {
+      await record(
+        job,
+        makeEvent(job, 'scheduled', {
+          reason: 'interrupted by shutdown; it runs again at the next start',
+          error: message,
+        }),
+        { status: 'scheduled', claimedBy: null, notBefore: 0 },
+      );
+      return;
+    }
+    const retryable = isAutoSkillError(error) && error.isRetryable;
+    if (retryable && job.attempts <= maxRetries) {
+      const retryAfter = isAutoSkillError(error) ? error.details['retryAfterSeconds'] : undefined;
+      const delay =
+        typeof retryAfter === 'number' && retryAfter >= 0
+          ? Math.min(retryMaxMs, retryAfter * 1000)
+          : Math.min(retryMaxMs, retryBaseMs * 2 ** (job.attempts - 1));
+      const stored = await record(
+        job,
+        makeEvent(job, 'scheduled', {
+          reason: `retry ${job.attempts} of ${maxRetries} in ${delay} ms after a transient error`,
+          error: message,
+        }),
+        { status: 'scheduled', claimedBy: null, notBefore: now() + delay, error: message },
+      );
+      if (stored) later(delay, () => void pump());
+      return;
+    }
+    const code = isAutoSkillError(error) ? error.code : 'INTERNAL';
+    const reason = retryable
+      ? `gave up after ${job.attempts} attempts (${code})`
+      : `extraction failed (${code})`;
+    logger.warn({ jobId: job.jobId, code, attempts: job.attempts }, `extraction job failed: ${message}`);
+    await record(job, makeEvent(job, 'failed', { reason, error: message }), {
+      status: 'failed',
+      claimedBy: null,
+      reason,
+      error: message,
+    });
+  };
+
+  const execute = (job: JobRecord) => {
+    const controller = new AbortController();
+    const done = (async () => {
+      try {
+        let result: JobRunResult;
+        try {
+          result = await runner.run(job, { signal: controller.signal });
+        } catch (error) {
+          await handleFailure(job, error, controller.signal.aborted && stopping);
+          return;
+        }
+        await record(
+          job,
+          makeEvent(job, 'completed', {
+            outcome: result.outcome,
+            reason: result.reason,
+            upserted: result.upserted,
+            skills: result.skills,
+          }),
+          {
+            status: 'completed',
+            claimedBy: null,
+            outcome: result.outcome,
+            reason: result.reason,
+            error: null,
+          },
+        );
+      } catch (error) {
+        logger.error({ err: error, jobId: job.jobId }, 'recording a job result failed');
+      } finally {
+        running.delete(job.jobId);
+        void pump();
+      }
+    })();
+    running.set(job.jobId, { controller, done });
+  };
+
+  async function pump(): Promise<void> {
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        while (!stopping && running.size < maxConcurrent) {
+          let claimEvent: JobEvent | undefined;
+          const job = await store.claimNext({
+            workerId,
+            now: now(),
+            ...(ownJobsOnly ? { scheduledBy: workerId } : {}),
+            event: (candidate) => {
+              claimEvent = makeEvent({ ...candidate, attempts: candidate.attempts + 1 }, 'running');
+              return claimEvent;
+            },
+          });
+          if (!job) break;
+          inFlight.add(job.jobId);
+          if (claimEvent) publish(claimEvent);
+          execute(job);
+        }
+      } while (pumpAgain && !stopping);
+    } catch (error) {
+      logger.error({ err: error }, 'claiming the next job failed; retrying in 1 s');
+      later(1000, () => void pump());
+    } finally {
+      pumping = false;
+    }
+  }
+
+  const forgetOldDuplicates = () => {
+    const cutoff = now() - dedupeWindowMs;
+    for (const [key, entry] of dedupe) {
+      if (entry.finishedAt !== null && entry.finishedAt < cutoff) dedupe.delete(key);
+    }
+  };
+
+  const recover = async (): Promise<RecoveryReport> => {
+    const report: RecoveryReport = { requeued: [], failed: [] };
+    for (const job of await store.unfinishedJobs()) {
+      const owner = job.status === 'running' ? job.claimedBy : job.scheduledBy;
+      if (owner === workerId) continue;
+      if (owner && (await store.isWorkerAlive(owner, { now: now(), staleAfterMs: workerStaleMs }))) continue;
+      let event: JobEvent;
+      let update: JobUpdate;
+      let expect: { status: JobStatus[]; claimedBy?: string | null; scheduledBy?: string };
+      if (job.status === 'scheduled') {
+        event = makeEvent(job, 'scheduled', { reason: 'taken over: the process that queued it stopped' });
+        update = { scheduledBy: workerId };
+        expect = { status: ['scheduled'], scheduledBy: job.scheduledBy };
+      } else if (job.recoveries < 1) {
+        event = makeEvent(job, 'scheduled', {
+          reason: 're-queued once: the process running it stopped',
+          error: 'interrupted',
+        });
+        update = {
+          status: 'scheduled',
+          scheduledBy: workerId,
+          claimedBy: null,
+          recoveries: job.recoveries + 1,
+          notBefore: 0,
+        };
+        expect = { status: ['running'], claimedBy: job.claimedBy };
+      } else {
+        const reason = 'interrupted twice by a stopped process; not run again';
+        event = makeEvent(job, 'failed', { reason, error: 'interrupted' });
+        update = { status: 'failed', claimedBy: null, reason, error: 'interrupted' };
+        expect = { status: ['running'], claimedBy: job.claimedBy };
+      }
+      const stored = await store.recordEvent({
+        event,
+        update: { ...update, updatedAt: event.eventTime },
+        expect,
+      });
+      if (!stored) continue;
+      if (event.status === 'failed') {
+        report.failed.push(job.jobId);
+      } else {
+        report.requeued.push(job.jobId);
+        inFlight.add(job.jobId);
+        if (job.dedupeKey) jobKeys.set(job.jobId, job.dedupeKey);
+      }
+      publish(event);
+    }
+    if (report.requeued.length + report.failed.length > 0)
+      logger.info({ ...report }, 'recovered extraction jobs');
+    return report;
+  };
+
+  return {
+    workerId,
+
+    async start() {
+      await store.heartbeat(workerId, now());
+      heartbeatTimer = setInterval(() => {
+        store.heartbeat(workerId, now()).catch((error: unknown) => {
+          logger.warn({ err: error }, 'job worker heartbeat failed');
+        });
+      }, heartbeatMs);
+      heartbeatTimer.unref();
+      const report = await recover();
+      void pump();
+      return report;
+    },
+
+    schedule(request) {
+      if (stopping) {
+        throw new AutoSkillError(
+          'ABORTED',
+          'The extraction queue is shutting down; no new jobs are accepted',
+        );
+      }
+      const hint = request.hint?.trim() ? request.hint.trim() : null;
+      const forced = request.forced ?? false;
+      const key = dedupeKey({ userId: request.userId, window: request.window, hint, forced });
+      forgetOldDuplicates();
+      const existing = dedupe.get(key);
+      if (existing) {
+        return {
+          jobId: existing.jobId,
+          status: existing.status,
+          duplicate: true,
+          reason: 'the same conversation window already has a job',
+          persisted: existing.persisted,
+        };
+      }
+      const at = now();
+      const job: JobRecord = {
+        jobId: generateJobId(),
+        userId: request.userId,
+        trigger: request.trigger,
+        status: 'scheduled',
+        window: request.window,
+        hint,
+        forced,
+        reference: request.reference ?? null,
+        metadata: request.metadata ?? {},
+        dedupeKey: key,
+        createdAt: at,
+        updatedAt: at,
+        attempts: 0,
+        recoveries: 0,
+        scheduledBy: workerId,
+        claimedBy: null,
+        notBefore: 0,
+        outcome: null,
+        reason: null,
+        error: null,
+      };
+      const event = makeEvent(job, 'scheduled', { reason: `queued (${request.trigger})` });
+      inFlight.add(job.jobId);
+      jobKeys.set(job.jobId, key);
+      const persisted = store.addJob(job, event).then(
+        () => {
+          publish(event);
+          void pump();
+          return event;
+        },
+        (error: unknown) => {
+          logger.error({ err: error, jobId: job.jobId }, 'storing an extraction job failed; it will not run');
+          dedupe.delete(key);
+          jobKeys.delete(job.jobId);
+          settle(job.jobId);
+          return null;
+        },
+      );
+      persisting.add(persisted);
+      void persisted.finally(() => persisting.delete(persisted));
+      dedupe.set(key, { jobId: job.jobId, status: 'scheduled', finishedAt: null, persisted });
+      return {
+        jobId: job.jobId,
+        status: 'scheduled',
+        duplicate: false,
+        reason: event.reason ?? '',
+        persisted,
+      };
+    },
+
+    async stop({ timeoutMs = 10_000 } = {}) {
+      stopping = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await Promise.allSettled([...persisting]);
+      const jobs = [...running.entries()];
+      const all = Promise.allSettled(jobs.map(([, entry]) => entry.done)).then(() => true);
+      const drained = await Promise.race([all, sleep(timeoutMs).then(() => false)]);
+      const interrupted: string[] = [];
+      if (!drained) {
+        for (const [jobId, entry] of running) {
+          interrupted.push(jobId);
+          entry.controller.abort(new AutoSkillError('ABORTED', 'The server is shutting down'));
+        }
+        await Promise.race([
+          Promise.allSettled([...running.values()].map((entry) => entry.done)),
+          sleep(2000),
+        ]);
+      }
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      await store.retireWorker(workerId).catch(() => undefined);
+      return { drained, interrupted };
+    },
+
+    async idle({ timeoutMs = 30_000 } = {}) {
+      if (inFlight.size === 0) return;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          idleWaiters.delete(done);
+          reject(
+            new AutoSkillError('ABORTED', `Jobs still unfinished after ${timeoutMs} ms`, {
+              details: { jobs: [...inFlight] },
+            }),
+          );
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          idleWaiters.delete(done);
+          resolve();
+        };
+        idleWaiters.add(done);
+      });
+    },
+
+    stats() {
+      return { running: running.size, waiting: Math.max(0, inFlight.size - running.size) };
+    },
+  };
+}
