@@ -24,6 +24,7 @@ const LAYER_RANK: Record<string, number> = {
   store: 4,
   learn: 5,
   retrieve: 6,
+  sdk: 7,
   'sdk.ts': 7,
   'index.ts': 7,
   service: 8,

@@ -42,6 +42,7 @@ export * from './job-store.js';
 export { MemoryJobStore, type MemoryJobStoreOptions } from './memory-job-store.js';
 export { MemorySkillStore, type MemorySkillStoreOptions } from './memory-skill-store.js';
 export { normalizeResourcePath, validateLibraryName, validateUserId } from './safe-paths.js';
+export * from './skill-search.js';
 export {
   envFlag,
   runStartupMaintenance,

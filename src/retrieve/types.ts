@@ -1,0 +1,71 @@
+/**
+ * @module Shapes the retrieve layer produces for a chat turn. They are structurally identical to the
+ * ones of `src/service/turn-types.ts` (an outer layer this one may not import); a type test keeps the
+ * two in step, so the service's `SkillContextProvider` can return `prepareTurnContext(...)` as it is.
+ */
+
+/** One chat message as a client sent it (OpenAI shape); only `role` is required. */
+export interface ChatMessageLike {
+  role: string;
+  content?: unknown;
+  [key: string]: unknown;
+}
+
+/** Whose skills a request may see: the user's own, the read-only libraries, or both. */
+export type RetrievalScope = 'user' | 'library' | 'all';
+
+/** How the query is rewritten from recent history (see `context-dependence.ts`). */
+export type RewriteMode = 'never' | 'auto' | 'always';
+
+/** One skill that was put into the prompt. */
+export interface InjectedSkill {
+  id: string;
+  name: string;
+  version: string;
+  /** `user:<id>` or `library:<name>`. */
+  source?: string;
+  score?: number;
+}
+
+/** One search result as the retrieval record lists it (camelCase; snake_case on the wire). */
+export interface RetrievalHit {
+  /** One-based. */
+  rank: number;
+  score: number;
+  id: string;
+  name: string;
+  description: string;
+  resourcePaths: string[];
+  source: string;
+  owner: string;
+  version: string;
+}
+
+/** What retrieval did for one request (serving.md §2.2 "Retrieval info schema"). */
+export interface RetrievalInfo {
+  originalQuery: string;
+  rewrittenQuery: string | null;
+  searchQuery: string;
+  /** Epoch milliseconds. */
+  eventTime: number;
+  scope: RetrievalScope;
+  topK: number;
+  minScore: number;
+  hits: RetrievalHit[];
+  hitsUser: RetrievalHit[];
+  hitsLibrary: RetrievalHit[];
+  selectedForUseIds: string[];
+  selectedForContextIds: string[];
+  contextInjected: boolean;
+  error: string | null;
+}
+
+/** The skill context of one chat request. */
+export interface PreparedSkillContext {
+  /** The rendered skills, sent as one system message; `null` when nothing is injected. */
+  systemMessage: string | null;
+  injected: InjectedSkill[];
+  retrieval: RetrievalInfo;
+  /** Why retrieval failed (the chat then goes on without skills). */
+  error?: string;
+}

@@ -1,0 +1,580 @@
+/**
+ * @module The `AutoSkill` SDK: one object that learns skills from conversations (`ingest`), finds them
+ * (`search`), puts them into prompts (`renderContext`, `prepareTurnContext`), imports and exports them,
+ * and manages them (get, list, update, delete, restore, versions, rollback, diff). Built from the
+ * layers below it: store + store-side search, the learning pipeline, the retrieve layer.
+ *
+ * @example
+ * const autoSkill = await AutoSkill.open({
+ *   llm: { provider: 'offline' },
+ *   embeddings: { provider: 'hashing' },
+ *   store: { provider: 'filesystem', dir: 'SkillBank' },
+ * });
+ * await autoSkill.ingest({ userId: 'u1', messages });
+ * const hits = await autoSkill.search('How should I do a safe release?', { userId: 'u1' });
+ * await autoSkill.close();
+ */
+import type { ResolvedConfig } from './config/index.js';
+import type { EmbeddingConnector } from './embeddings/types.js';
+import type { SearchFilters } from './index/search.js';
+import type { Candidate } from './learn/candidate.js';
+import type { DroppedPart } from './learn/candidate-checks.js';
+import type { ConversationEvent, ConversationMessage } from './learn/conversation.js';
+import { type ExtractionLogger, type ExtractionOutcome, extractCandidate } from './learn/extract.js';
+import type { ExtractionReferenceInput } from './learn/extraction-reference.js';
+import type { LLMConnector } from './llm/types.js';
+import {
+  type ChatMessageLike,
+  prepareTurnContext,
+  type RenderableSkill,
+  type RenderedSkillContext,
+  type RetrievalScope,
+  type RewriteMode,
+  renderSkillContext,
+  splitLatestUserTurn,
+  type TurnContext,
+} from './retrieve/index.js';
+import { loadTokenCounter } from './retrieve/tokens.js';
+import { buildComponents, type ComponentOptions, type StoreConfig } from './sdk/components.js';
+import { diffLines, type LineDiff } from './sdk/diff.js';
+import { type ExportResult, type ExportSkillOptions, exportSkill } from './sdk/export.js';
+import {
+  type ImportConversationsResult,
+  type IngestOutcome,
+  interimImportConversations,
+  interimIngest,
+} from './sdk/interim-learning.js';
+import { AutoSkillError } from './shared/errors.js';
+import { type ImportReport, importSkills } from './store/import/import-skills.js';
+import {
+  createSkillSearch,
+  type RebuildVectorsOptions,
+  type SkillSearch,
+  type SkillSearchHit,
+  type VectorRebuildReport,
+  type VectorStatus,
+  type VectorStatusOptions,
+} from './store/skill-search.js';
+import type {
+  ListOptions,
+  ListResult,
+  ResourceChanges,
+  RevisionContent,
+  RevisionSummary,
+  SkillFiles,
+  SkillPatch,
+  SkillStore,
+  StoredSkill,
+} from './store/types.js';
+
+export type { DiffHunk, DiffLine, LineDiff } from './sdk/diff.js';
+export type { ExportFormat, ExportResult, ExportSkillOptions } from './sdk/export.js';
+export type { ImportConversationsResult } from './sdk/interim-learning.js';
+export type { StoreConfig };
+
+export interface AutoSkillOptions extends ComponentOptions {
+  /** The user of calls that name none. @default `config.userId` ('u1') */
+  userId?: string;
+  /**
+   * Use the rule-based (offline) extractor. @default true when the learning model's provider is
+   * `offline` (pass `false` with an offline connector scripted by `respond` to drive the model path)
+   */
+  offline?: boolean;
+  /** Folder of the vector files; `null` keeps them in memory. @default `<store>/vectors` for the filesystem store */
+  vectorsDir?: string | null;
+  /** Told about problems in the background (vector writes, failed embeddings) and dropped extractions. */
+  logger?: ExtractionLogger;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** Who makes a change and why (recorded in the revision); the base revision refuses stale edits. */
+export interface ChangeOptions {
+  /** @default 'sdk' */
+  actor?: string;
+  reason?: string;
+  baseRevision?: number;
+}
+
+export interface SearchSkillsOptions {
+  /** @default the SDK's user */
+  userId?: string;
+  /** @default `config.retrieval.scope` ('all') */
+  scope?: RetrievalScope | 'common' | 'shared';
+  /** @default 5 */
+  limit?: number;
+  /**
+   * Calibrated score a hit needs (docs/retrieval.md). `search` is a ranking, so nothing is cut by
+   * default; pass `config.retrieval.minScore` (0.4) to keep only hits that would be injected.
+   * @default 0
+   */
+  minScore?: number;
+  filters?: SearchFilters;
+  abortSignal?: AbortSignal;
+}
+
+export interface RenderContextOptions {
+  /** Skills (or search hits), best first. */
+  skills: ReadonlyArray<StoredSkill | SkillSearchHit | RenderableSkill>;
+  /** @default `config.retrieval.maxContextTokens` (1500) */
+  maxTokens?: number;
+  /** The query (picks the header language). */
+  query?: string;
+}
+
+export interface PrepareTurnOptions {
+  /** @default the SDK's user */
+  userId?: string;
+  messages: readonly ChatMessageLike[];
+  /** @default `config.retrieval.scope` */
+  scope?: RetrievalScope;
+  /** @default `config.retrieval.topK` (1) */
+  topK?: number;
+  /** @default `config.retrieval.minScore` (0.4) */
+  minScore?: number;
+  /** @default `config.retrieval.rewriteMode` ('auto') */
+  rewriteMode?: RewriteMode;
+  /** @default `config.retrieval.selection` ('off') */
+  selection?: 'off' | 'llm';
+  /** @default `config.retrieval.maxContextTokens` (1500) */
+  maxContextTokens?: number;
+  filters?: SearchFilters;
+  abortSignal?: AbortSignal;
+}
+
+export interface IngestOptions {
+  /** @default the SDK's user */
+  userId?: string;
+  messages?: readonly ConversationMessage[];
+  /** Behaviour traces: tool calls, actions and their results. */
+  events?: readonly ConversationEvent[];
+  /** The `/extract_now [hint]` text. */
+  hint?: string;
+  metadata?: Record<string, unknown>;
+  /** Extraction on demand: describe the capability even without an explicit rule. @default false */
+  forced?: boolean;
+  /** The top-1 retrieved skill as identity context; `null` for none. @default searched from the latest user message */
+  reference?: ExtractionReferenceInput | null;
+  abortSignal?: AbortSignal;
+}
+
+/** What an ingest did: created a skill, merged into one (new version), discarded the candidate, or found nothing. */
+export type IngestResult = IngestOutcome;
+
+export interface ExtractCandidatesResult {
+  /** At most one candidate. */
+  candidates: Candidate[];
+  outcome: ExtractionOutcome;
+  reason: string;
+  dropped: DroppedPart[];
+}
+
+export interface ImportConversationsOptions {
+  /** @default the SDK's user */
+  userId?: string;
+  /** A `.json` or `.jsonl` file in the OpenAI message shapes. */
+  file?: string;
+  /** The same content, already parsed. */
+  data?: unknown;
+  /** Keep the last N messages of each conversation (0 = all). @default 0 */
+  maxMessagesPerConversation?: number;
+  /** @default true */
+  continueOnError?: boolean;
+  hint?: string;
+  metadata?: Record<string, unknown>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ImportSkillsOptions {
+  /** A folder of skill folders (or one skill folder), or a `.zip`. */
+  source: string;
+  /** Import into this user's skills. @default the SDK's user (unless `library` is given) */
+  userId?: string;
+  /** Import into the read-only library `Common/<library>/` instead (filesystem store only). */
+  library?: string;
+  /** @default false */
+  overwrite?: boolean;
+  /** @default true */
+  includeFiles?: boolean;
+  /** @default 6 */
+  maxDepth?: number;
+}
+
+export interface DiffOptions {
+  id: string;
+  /** Older revision number. */
+  from: number;
+  /** Newer revision number. @default the current revision */
+  to?: number;
+  /** Context lines around each change. @default 3 */
+  context?: number;
+}
+
+export interface SkillDiff extends LineDiff {
+  id: string;
+  from: number;
+  to: number;
+}
+
+function toRenderable(item: StoredSkill | SkillSearchHit | RenderableSkill): RenderableSkill {
+  return 'skill' in item && typeof item.skill === 'object' ? item.skill : (item as RenderableSkill);
+}
+
+/** The SDK facade (see the module comment). Create it with `AutoSkill.open(options)`. */
+export class AutoSkill {
+  readonly config: ResolvedConfig;
+  readonly store: SkillStore;
+  /** The chat model (the offline stand-in unless configured). */
+  readonly llm: LLMConnector;
+  /** The model that learns: extraction, merging, query rewriting, selection. */
+  readonly learnLlm: LLMConnector;
+  readonly embeddings: EmbeddingConnector;
+  /** Store-side search (lazy: opened on first use). */
+  readonly skillSearch: SkillSearch;
+  /** The user of calls that name none. */
+  readonly userId: string;
+  /** Whether extraction is rule-based. */
+  readonly offline: boolean;
+  private readonly ownsStore: boolean;
+  private readonly logger: ExtractionLogger | undefined;
+  private readonly now: () => number;
+  private closed = false;
+
+  private constructor(parts: {
+    config: ResolvedConfig;
+    store: SkillStore;
+    ownsStore: boolean;
+    llm: LLMConnector;
+    learnLlm: LLMConnector;
+    embeddings: EmbeddingConnector;
+    skillSearch: SkillSearch;
+    userId: string;
+    offline: boolean;
+    logger: ExtractionLogger | undefined;
+    now: () => number;
+  }) {
+    this.config = parts.config;
+    this.store = parts.store;
+    this.ownsStore = parts.ownsStore;
+    this.llm = parts.llm;
+    this.learnLlm = parts.learnLlm;
+    this.embeddings = parts.embeddings;
+    this.skillSearch = parts.skillSearch;
+    this.userId = parts.userId;
+    this.offline = parts.offline;
+    this.logger = parts.logger;
+    this.now = parts.now;
+  }
+
+  /** Builds and opens everything: configuration, store, models, embedder; the search index opens lazily. */
+  static async open(options: AutoSkillOptions = {}): Promise<AutoSkill> {
+    const components = await buildComponents(options);
+    const logger = options.logger;
+    const skillSearch = createSkillSearch({
+      store: components.store,
+      embeddings: components.embeddings,
+      ...(options.vectorsDir === undefined ? {} : { vectorsDir: options.vectorsDir }),
+      onError: (error, context) =>
+        logger?.warn(
+          { context, error: error instanceof Error ? error.message : String(error) },
+          'skill search',
+        ),
+    });
+    return new AutoSkill({
+      ...components,
+      skillSearch,
+      userId: options.userId ?? components.config.userId,
+      offline: options.offline ?? components.learnLlm.provider === 'offline',
+      logger,
+      now: options.now ?? Date.now,
+    });
+  }
+
+  /** Opens the search index and loads the tokenizer now, so the first request does not pay for them. */
+  async warmUp(): Promise<void> {
+    await Promise.all([this.skillSearch.open(), loadTokenCounter()]);
+  }
+
+  /** Closes the search and (when the SDK created it) the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.skillSearch.close();
+    if (this.ownsStore) await this.store.close();
+  }
+
+  // ---------------------------------------------------------------- retrieval
+
+  /** Skills for a query in the user's scope, best first, with their calibrated score and its parts. */
+  search(query: string, options: SearchSkillsOptions = {}): Promise<SkillSearchHit[]> {
+    return this.skillSearch.search(query, {
+      userId: options.userId ?? this.userId,
+      scope: options.scope ?? this.config.retrieval.scope,
+      limit: options.limit ?? 5,
+      minScore: options.minScore ?? 0,
+      ...(options.filters ? { filters: options.filters } : {}),
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    });
+  }
+
+  /** Renders skills into one context block under a token budget (full prompt for the best ones). */
+  renderContext(options: RenderContextOptions): Promise<RenderedSkillContext> {
+    return renderSkillContext({
+      skills: options.skills.map(toRenderable),
+      maxTokens: options.maxTokens ?? this.config.retrieval.maxContextTokens,
+      ...(options.query === undefined ? {} : { query: options.query }),
+    });
+  }
+
+  /** The skill context of one chat turn (rewrite → search → select → render); never throws. */
+  prepareTurnContext(options: PrepareTurnOptions): Promise<TurnContext> {
+    const retrieval = this.config.retrieval;
+    return prepareTurnContext({
+      search: this.skillSearch,
+      userId: options.userId ?? this.userId,
+      messages: options.messages,
+      scope: options.scope ?? retrieval.scope,
+      topK: options.topK ?? retrieval.topK,
+      minScore: options.minScore ?? retrieval.minScore,
+      rewriteMode: options.rewriteMode ?? retrieval.rewriteMode,
+      historyTurns: retrieval.rewriteHistoryTurns,
+      selection: options.selection ?? retrieval.selection,
+      maxContextTokens: options.maxContextTokens ?? retrieval.maxContextTokens,
+      ...(this.offline ? {} : { llm: this.learnLlm }),
+      ...(options.filters ? { filters: options.filters } : {}),
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      now: this.now,
+    });
+  }
+
+  // ---------------------------------------------------------------- learning
+
+  /** Learns from a conversation: extracts at most one candidate, then creates, merges or discards it. */
+  async ingest(options: IngestOptions): Promise<IngestResult> {
+    const userId = options.userId ?? this.userId;
+    const messages = options.messages ?? [];
+    const reference =
+      options.reference === undefined ? await this.referenceFor(userId, messages) : options.reference;
+    return interimIngest({
+      store: this.store,
+      llm: this.llm,
+      learnLlm: this.learnLlm,
+      offline: this.offline,
+      userId,
+      messages,
+      ...(options.events ? { events: options.events } : {}),
+      ...(options.hint ? { hint: options.hint } : {}),
+      ...(options.metadata ? { metadata: options.metadata } : {}),
+      forced: options.forced ?? false,
+      reference,
+      ...(this.logger ? { logger: this.logger } : {}),
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    });
+  }
+
+  /** Dry run of extraction: the candidate a conversation would give, nothing stored. */
+  async extractCandidates(options: IngestOptions): Promise<ExtractCandidatesResult> {
+    const userId = options.userId ?? this.userId;
+    const messages = options.messages ?? [];
+    const reference =
+      options.reference === undefined ? await this.referenceFor(userId, messages) : options.reference;
+    const result = await extractCandidate({
+      messages,
+      ...(options.events ? { events: options.events } : {}),
+      ...(options.hint ? { hint: options.hint } : {}),
+      forced: options.forced ?? false,
+      reference,
+      llm: this.learnLlm,
+      offline: this.offline,
+      ...(this.logger ? { logger: this.logger } : {}),
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    });
+    return {
+      candidates: result.candidate ? [result.candidate] : [],
+      outcome: result.outcome,
+      reason: result.reason,
+      dropped: result.dropped,
+    };
+  }
+
+  /** Ingests every conversation of an OpenAI-format `.json` / `.jsonl` file (one ingest each). */
+  importOpenAIConversations(options: ImportConversationsOptions): Promise<ImportConversationsResult> {
+    return interimImportConversations(
+      {
+        ...(options.file ? { file: options.file } : {}),
+        ...(options.data === undefined ? {} : { data: options.data }),
+        maxMessagesPerConversation: options.maxMessagesPerConversation ?? 0,
+        continueOnError: options.continueOnError ?? true,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
+      (messages) =>
+        this.ingest({
+          ...(options.userId ? { userId: options.userId } : {}),
+          messages,
+          ...(options.hint ? { hint: options.hint } : {}),
+          metadata: { channel: 'openai_import', ...options.metadata },
+        }),
+    );
+  }
+
+  /** Imports Agent Skill folders (or a zip) into a user's skills or a read-only library. */
+  importSkills(options: ImportSkillsOptions): Promise<ImportReport> {
+    return importSkills(this.store, {
+      source: options.source,
+      target: options.library ? { library: options.library } : { userId: options.userId ?? this.userId },
+      overwrite: options.overwrite ?? false,
+      includeFiles: options.includeFiles ?? true,
+      maxDepth: options.maxDepth ?? 6,
+      actor: 'sdk',
+    });
+  }
+
+  /** One skill as SKILL.md text, a folder or a zip (see `ExportSkillOptions`). */
+  async export(options: ExportSkillOptions): Promise<ExportResult> {
+    const skill = await this.require(options.id);
+    return exportSkill(skill, await this.store.readFiles(options.id), options);
+  }
+
+  // ---------------------------------------------------------------- store operations
+
+  get(id: string): Promise<StoredSkill | null> {
+    return this.store.get(id);
+  }
+
+  /** A user's skills, the libraries', or both. @default the SDK's user, scope `user` */
+  list(options: ListOptions = {}): Promise<ListResult> {
+    const scope = options.scope ?? 'user';
+    return this.store.list({
+      ...options,
+      scope,
+      ...(scope !== 'library' && options.userId === undefined ? { userId: this.userId } : {}),
+    });
+  }
+
+  /** SKILL.md text and resource files of a skill. */
+  readFiles(id: string): Promise<SkillFiles> {
+    return this.store.readFiles(id);
+  }
+
+  /** Changes fields (and resource files), writing a new revision. */
+  update(
+    id: string,
+    patch: SkillPatch,
+    options: ChangeOptions & { files?: ResourceChanges } = {},
+  ): Promise<StoredSkill> {
+    return this.store.update(
+      id,
+      patch,
+      this.context(options, 'update'),
+      options.files ? { files: options.files } : {},
+    );
+  }
+
+  /** Replaces SKILL.md with edited text (it must keep the id). */
+  saveSkillMd(id: string, text: string, options: ChangeOptions = {}): Promise<StoredSkill> {
+    return this.store.saveSkillMd(id, text, this.context(options, 'edit'));
+  }
+
+  delete(id: string, options: ChangeOptions = {}): Promise<void> {
+    return this.store.delete(id, this.context(options, 'delete'));
+  }
+
+  restore(id: string, options: ChangeOptions = {}): Promise<StoredSkill> {
+    return this.store.restore(id, this.context(options, 'restore'));
+  }
+
+  /** Restores the content of `toRevision` as a new revision (history is never destroyed). */
+  rollback(id: string, toRevision: number, options: ChangeOptions = {}): Promise<StoredSkill> {
+    return this.store.rollback(id, toRevision, this.context(options, `rollback to r${toRevision}`));
+  }
+
+  /** History, oldest first. */
+  versions(id: string): Promise<RevisionSummary[]> {
+    return this.store.versions(id);
+  }
+
+  getRevision(id: string, revision: number): Promise<RevisionContent> {
+    return this.store.getRevision(id, revision);
+  }
+
+  /** Line diff of SKILL.md between two revisions (`to` defaults to the current one). */
+  async diff(options: DiffOptions): Promise<SkillDiff> {
+    const older = await this.store.getRevision(options.id, options.from);
+    let newerText: string;
+    let to: number;
+    if (options.to === undefined) {
+      const skill = await this.require(options.id);
+      newerText = (await this.store.readFiles(options.id)).skillMd;
+      to = skill.revision;
+    } else {
+      newerText = (await this.store.getRevision(options.id, options.to)).skillMd;
+      to = options.to;
+    }
+    const diff = diffLines({
+      oldText: older.skillMd,
+      newText: newerText,
+      oldLabel: `r${options.from}/SKILL.md`,
+      newLabel: `r${to}/SKILL.md`,
+      ...(options.context === undefined ? {} : { context: options.context }),
+    });
+    return { id: options.id, from: options.from, to, ...diff };
+  }
+
+  /** Agreement of the vector index with the skills (the `vectors status` command). */
+  vectorStatus(options: VectorStatusOptions = {}): Promise<VectorStatus> {
+    return this.skillSearch.vectorStatus(options);
+  }
+
+  /** Embeds missing and stale skills (all with `force`) and drops vectors of deleted ones. */
+  rebuildVectors(options: RebuildVectorsOptions = {}): Promise<VectorRebuildReport> {
+    return this.skillSearch.rebuildVectors(options);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private context(options: ChangeOptions, reason: string) {
+    return {
+      actor: options.actor ?? 'sdk',
+      reason: options.reason ?? reason,
+      ...(options.baseRevision === undefined ? {} : { baseRevision: options.baseRevision }),
+    };
+  }
+
+  private async require(id: string): Promise<StoredSkill> {
+    const skill = await this.store.get(id);
+    if (!skill) {
+      throw new AutoSkillError('SKILL_NOT_FOUND', `No skill with id ${JSON.stringify(id)}`, {
+        details: { id },
+      });
+    }
+    return skill;
+  }
+
+  /** The top-1 skill the latest user message retrieves, as extraction identity context. */
+  private async referenceFor(
+    userId: string,
+    messages: readonly ConversationMessage[],
+  ): Promise<ExtractionReferenceInput | null> {
+    const latest = splitLatestUserTurn(messages as readonly ChatMessageLike[]);
+    if (!latest) return null;
+    try {
+      const [top] = await this.search(latest.latest, {
+        userId,
+        limit: 1,
+        minScore: this.config.retrieval.minScore,
+      });
+      if (!top) return null;
+      return {
+        id: top.skill.id,
+        name: top.skill.name,
+        description: top.skill.description,
+        triggers: top.skill.triggers.slice(0, 20),
+        resourcePaths: top.skill.resources.slice(0, 16),
+        scope: top.source.startsWith('library:') ? 'library' : top.skill.owner === userId ? 'user' : 'other',
+        score: top.score,
+      };
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,577 @@
+/**
+ * @module Store-side search: the calibrated hybrid index of `src/index/` opened over a store's skills
+ * and kept in step with the store's change feed, returning hits with the `StoredSkill` attached.
+ *
+ * - **Lazy.** Nothing is read or embedded until the first `search`, `vectorStatus`, `rebuildVectors`
+ *   or `open`, so commands that never search pay nothing at `store.open()`.
+ * - **In step.** A listener queues every change (this process's writes, other processes' writes that
+ *   `store.sync()` takes in, rescans); each search first calls `store.sync()` (one `stat` when nothing
+ *   changed) and applies the queue, so a search never misses a committed write of any process.
+ * - **Every skill, not one user's.** The vector file holds one row per skill of the whole store, and
+ *   repairing it drops rows of unknown ids, so the index is opened over every owner's skills. The
+ *   filesystem store's owners are its `Users/` folders; for other stores owners are followed from the
+ *   change feed and loaded on their first search (their vectors then live in memory by default).
+ * - **Vector files under the store's write lock.** Each write to the vector files (load, upsert,
+ *   remove, reset) takes the store's cross-process lock for the write only — never while a provider
+ *   embeds — and the flat backend re-reads files another process wrote before it writes.
+ *   Scope rules are the index's: a user sees their own skills plus libraries, never another user's;
+ *   hits are checked once more here before they are returned.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { embeddingIndexName } from '../embeddings/signature.js';
+import type { EmbeddingConnector } from '../embeddings/types.js';
+import type { SearchHitParts, SearchOptions, SearchScope, VectorSyncReport } from '../index/search.js';
+import { type IndexedSkill, SkillSearchIndex, type SkillSearchIndexOptions } from '../index/search.js';
+import { MemoryVectorIndex } from '../index/vector/memory.js';
+import { createVectorBackend } from '../index/vector/registry.js';
+import type { VectorBackend, VectorEntry, VectorLoadReport } from '../index/vector/types.js';
+import { AutoSkillError } from '../shared/errors.js';
+import { isLibraryOwner } from '../skill/schema.js';
+import { FileLock } from './fs/file-lock.js';
+import { FileSkillStore, STATE_DIR } from './fs/file-skill-store.js';
+import { nameProblem } from './safe-paths.js';
+import type { SkillStore, StoreChange, StoredSkill } from './types.js';
+
+/** Index settings that may be tuned; vectors and embeddings come from the search itself. */
+export type SkillSearchIndexSettings = Omit<SkillSearchIndexOptions, 'vectors' | 'embeddings'>;
+
+export interface CreateSkillSearchOptions {
+  store: SkillStore;
+  /** Embedding connector; absent or `disabled` (`none`) → keyword search only, no vector files. */
+  embeddings?: EmbeddingConnector;
+  /**
+   * Folder of the vector files. `null` keeps vectors in memory.
+   * @default `<root>/vectors` for a `FileSkillStore`, else in memory
+   */
+  vectorsDir?: string | null;
+  /** A registered backend name, an alias or `"module:export"`. @default 'flat' */
+  vectorBackend?: string;
+  vectorBackendConfig?: Record<string, unknown>;
+  /** @default embeddingIndexName(embeddings.signature) */
+  indexName?: string;
+  /**
+   * Lock file that serialises vector-file writes across processes. `null`: no lock.
+   * @default the store's write lock `<root>/.autoskill/lock` for a writable `FileSkillStore`, else none
+   */
+  lockPath?: string | null;
+  /** @default 10000 */
+  lockTimeoutMs?: number;
+  /** Users indexed at open besides those the store lists (for stores that cannot list owners). */
+  userIds?: readonly string[];
+  index?: SkillSearchIndexSettings;
+  /** Progress of embedding at open (long first builds with a remote provider). */
+  onProgress?: (done: number, total: number) => void;
+  /** Told about failures in the background (applying a change, writing vectors). @default ignore */
+  onError?: (error: unknown, context: string) => void;
+}
+
+export interface SkillSearchQuery extends Omit<SearchOptions, 'scope'> {
+  /** `user`, `library` (aliases `common`, `shared`) or `all`. @default 'all' */
+  scope?: SearchScope | 'common' | 'shared';
+}
+
+/** One hit: the stored skill as it is now, its calibrated score and the score's parts. */
+export interface SkillSearchHit {
+  skill: StoredSkill;
+  /** Calibrated score in [0, 1] (docs/retrieval.md); `minScore` applies to it. */
+  score: number;
+  parts: SearchHitParts;
+  /** `user:<owner>` or `library:<name>`. */
+  source: string;
+}
+
+export interface SkillSearchOpenReport {
+  skills: number;
+  vectorLoad: VectorLoadReport;
+  vectorSync: VectorSyncReport;
+  durationMs: number;
+}
+
+export interface VectorStatusOptions {
+  /** Count only skills this user can see (with `scope`); without it every skill counts. */
+  userId?: string;
+  /** @default 'all' */
+  scope?: SearchScope | 'common' | 'shared';
+}
+
+export interface VectorStatus {
+  /** False when no embeddings are configured (keyword search only). */
+  enabled: boolean;
+  /** Backend kind (`flat`, `memory`, …) and index name (file base name for `flat`). */
+  backend: string;
+  indexName: string | null;
+  /** Folder of the vector files; null when vectors live in memory. */
+  directory: string | null;
+  embeddings: { provider: string; model: string; dimensions: number | null } | null;
+  /** Skills in the counted scope. */
+  skills: number;
+  /** Of those, skills with a current vector. */
+  vectors: number;
+  missing: number;
+  stale: number;
+  /** Vectors of skills that no longer exist (whole index). */
+  extra: number;
+  healthy: boolean;
+  /** What loading the persisted vectors found when the search opened. */
+  load: VectorLoadReport | null;
+  /** What the last repair (open or rebuild) did. */
+  lastSync: VectorSyncReport | null;
+}
+
+export interface RebuildVectorsOptions {
+  /** Re-embed every skill, not only missing and stale ones. @default false */
+  force?: boolean;
+  onProgress?: (done: number, total: number) => void;
+  abortSignal?: AbortSignal;
+}
+
+export interface VectorRebuildReport extends VectorSyncReport {
+  durationMs: number;
+  status: VectorStatus;
+}
+
+export interface SkillSearch {
+  /** True once the index is built. */
+  readonly isOpen: boolean;
+  /** Builds the index now (otherwise the first search does). Safe to call more than once. */
+  open(): Promise<SkillSearchOpenReport>;
+  search(query: string, options?: SkillSearchQuery): Promise<SkillSearchHit[]>;
+  vectorStatus(options?: VectorStatusOptions): Promise<VectorStatus>;
+  rebuildVectors(options?: RebuildVectorsOptions): Promise<VectorRebuildReport>;
+  /** Takes in other processes' writes and applies every queued change (tests; before a status report). */
+  catchUp(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What the index needs of a stored skill (a slim copy: the store keeps the full one). */
+export function toIndexedSkill(skill: StoredSkill): IndexedSkill {
+  return {
+    id: skill.id,
+    owner: skill.owner,
+    name: skill.name,
+    description: skill.description,
+    instructions: skill.instructions,
+    triggers: [...skill.triggers],
+    tags: [...skill.tags],
+    status: skill.status,
+    resources: [...skill.resources],
+  };
+}
+
+/** `library:<name>` for library skills, `user:<owner>` for a user's. */
+export function skillSource(owner: string): string {
+  return isLibraryOwner(owner) ? owner : `user:${owner}`;
+}
+
+function normaliseScope(scope: SkillSearchQuery['scope']): SearchScope {
+  if (scope === 'common' || scope === 'shared' || scope === 'library') return 'library';
+  return scope === 'user' ? 'user' : 'all';
+}
+
+/** Whether `owner`'s skill may be shown to `userId` in `scope` (the seeds' rule). */
+export function visibleTo(owner: string, userId: string | undefined, scope: SearchScope): boolean {
+  if (isLibraryOwner(owner)) return scope !== 'user';
+  return scope !== 'library' && userId !== undefined && owner === userId;
+}
+
+/**
+ * A vector backend whose writes take a cross-process lock, one write at a time; reads go straight
+ * to the wrapped backend. `refreshFromDisk` re-reads files another process wrote.
+ */
+class LockedVectorBackend implements VectorBackend {
+  readonly kind: string;
+  readonly name: string;
+  readonly scoreMany?: (query: Float32Array, ids: readonly string[]) => Float64Array;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly inner: VectorBackend,
+    private readonly lock: FileLock | null,
+  ) {
+    this.kind = inner.kind;
+    this.name = inner.name;
+    if (inner.scoreMany) this.scoreMany = inner.scoreMany.bind(inner);
+  }
+
+  dimensions(): number | undefined {
+    return this.inner.dimensions();
+  }
+  size(): number {
+    return this.inner.size();
+  }
+  has(id: string): boolean {
+    return this.inner.has(id);
+  }
+  ids(): string[] {
+    return this.inner.ids();
+  }
+  get(id: string): Float32Array | undefined {
+    return this.inner.get(id);
+  }
+  docHash(id: string): string | undefined {
+    return this.inner.docHash(id);
+  }
+  search: VectorBackend['search'] = (query, options) => this.inner.search(query, options);
+
+  load(): Promise<VectorLoadReport> {
+    return this.locked(() => this.inner.load());
+  }
+  upsert(entries: readonly VectorEntry[]): Promise<void> {
+    return entries.length === 0 ? Promise.resolve() : this.locked(() => this.inner.upsert(entries));
+  }
+  remove(ids: readonly string[]): Promise<number> {
+    return ids.length === 0 ? Promise.resolve(0) : this.locked(() => this.inner.remove(ids));
+  }
+  reset(dimensions?: number): Promise<void> {
+    return this.locked(() => this.inner.reset(dimensions));
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** Re-reads the files when another process changed them (flat backend); true when it did. */
+  async refreshFromDisk(): Promise<boolean> {
+    const flat = this.inner as VectorBackend & { changedOnDisk?: () => boolean; loadSync?: () => unknown };
+    if (typeof flat.changedOnDisk !== 'function' || typeof flat.loadSync !== 'function') return false;
+    if (!flat.changedOnDisk()) return false;
+    return this.locked(async () => {
+      if (!flat.changedOnDisk?.()) return false;
+      flat.loadSync?.();
+      return true;
+    });
+  }
+
+  /** One write at a time in this process, and under the lock file across processes. */
+  private locked<T>(work: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (!this.lock) return work();
+      await this.lock.acquire();
+      try {
+        return await work();
+      } finally {
+        this.lock.release();
+      }
+    };
+    const next = this.tail.then(run, run);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+const LIST_PAGE = 10_000;
+
+class StoreSkillSearch implements SkillSearch {
+  private readonly store: SkillStore;
+  private readonly embeddings: EmbeddingConnector | undefined;
+  private readonly options: CreateSkillSearchOptions;
+  private readonly vectorsDir: string | null;
+  private readonly lockPath: string | null;
+  /** Owners whose skills are in the index; for a listable store, every owner. */
+  private readonly loadedOwners = new Set<string>();
+  private readonly ownersListable: boolean;
+  private readonly pending = new Map<string, StoreChange>();
+  private index: SkillSearchIndex | undefined;
+  private backend: VectorBackend | undefined;
+  private opening: Promise<SkillSearchOpenReport> | undefined;
+  private applying: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | undefined;
+  private vectorLoad: VectorLoadReport | null = null;
+  private lastSync: VectorSyncReport | null = null;
+  private closed = false;
+
+  constructor(options: CreateSkillSearchOptions) {
+    this.options = options;
+    this.store = options.store;
+    this.embeddings = options.embeddings && !options.embeddings.disabled ? options.embeddings : undefined;
+    const fileStore = options.store instanceof FileSkillStore ? options.store : undefined;
+    this.ownersListable = fileStore !== undefined || typeof listOwnersOf(options.store) === 'function';
+    this.vectorsDir =
+      options.vectorsDir === undefined
+        ? fileStore
+          ? join(fileStore.root, 'vectors')
+          : null
+        : options.vectorsDir;
+    const stateDir = fileStore ? join(fileStore.root, STATE_DIR) : undefined;
+    this.lockPath =
+      options.lockPath === undefined
+        ? stateDir !== undefined && existsSync(stateDir)
+          ? join(stateDir, 'lock')
+          : null
+        : options.lockPath;
+  }
+
+  get isOpen(): boolean {
+    return this.index !== undefined;
+  }
+
+  open(): Promise<SkillSearchOpenReport> {
+    if (this.closed) return Promise.reject(new AutoSkillError('INTERNAL', 'The skill search is closed'));
+    this.opening ??= this.build().catch((error: unknown) => {
+      this.opening = undefined;
+      this.unsubscribe?.();
+      this.unsubscribe = undefined;
+      throw error;
+    });
+    return this.opening;
+  }
+
+  async search(query: string, options: SkillSearchQuery = {}): Promise<SkillSearchHit[]> {
+    const index = await this.ready(options.userId);
+    const scope = normaliseScope(options.scope);
+    const hits = await index.search(query, { ...options, scope });
+    const results: SkillSearchHit[] = [];
+    for (const hit of hits) {
+      if (!visibleTo(hit.owner, options.userId, scope)) continue;
+      const skill = await this.store.get(hit.id);
+      // Gone or moved to another owner since the index saw it: the queued change will fix the index.
+      if (!skill || skill.owner !== hit.owner) continue;
+      results.push({ skill, score: hit.score, parts: hit.parts, source: skillSource(skill.owner) });
+    }
+    return results;
+  }
+
+  async vectorStatus(options: VectorStatusOptions = {}): Promise<VectorStatus> {
+    const index = await this.ready(options.userId);
+    return this.status(index, options);
+  }
+
+  async rebuildVectors(options: RebuildVectorsOptions = {}): Promise<VectorRebuildReport> {
+    const started = performance.now();
+    const index = await this.ready(undefined);
+    const report = await index.syncVectors({
+      ...(options.force ? { force: true } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    });
+    this.lastSync = report;
+    return { ...report, durationMs: Math.round(performance.now() - started), status: this.status(index, {}) };
+  }
+
+  async catchUp(): Promise<void> {
+    if (!this.index) return;
+    await this.store.sync();
+    await this.drain();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.opening?.catch(() => undefined);
+    await this.applying;
+    await this.backend?.close();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private async ready(userId: string | undefined): Promise<SkillSearchIndex> {
+    await this.open();
+    const index = this.index as SkillSearchIndex;
+    await this.store.sync();
+    if (userId !== undefined && !this.ownersListable && !this.loadedOwners.has(userId)) {
+      await this.loadOwner(index, userId);
+    }
+    await this.drain();
+    return index;
+  }
+
+  private async build(): Promise<SkillSearchOpenReport> {
+    const started = performance.now();
+    this.unsubscribe = this.store.subscribe((change) => {
+      this.pending.set(change.id, change);
+      if (this.index) this.schedule();
+    });
+    const skills = await this.listEverything();
+    const backend = await this.createBackend();
+    const vectorLoad = await backend.load();
+    const index = new SkillSearchIndex({
+      ...this.options.index,
+      vectors: backend,
+      ...(this.embeddings ? { embeddings: this.embeddings } : {}),
+    });
+    index.upsertKeywordsOnly(skills);
+    const vectorSync = await index.syncVectors(
+      this.options.onProgress ? { onProgress: this.options.onProgress } : {},
+    );
+    this.backend = backend;
+    this.vectorLoad = vectorLoad;
+    this.lastSync = vectorSync;
+    this.index = index;
+    // Changes committed while the skills were being listed are applied now (idempotently).
+    if (this.pending.size > 0) this.schedule();
+    return {
+      skills: skills.length,
+      vectorLoad,
+      vectorSync,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+
+  private async createBackend(): Promise<VectorBackend> {
+    if (!this.embeddings) return new MemoryVectorIndex();
+    const name = this.options.indexName ?? embeddingIndexName(this.embeddings.signature);
+    if (this.vectorsDir === null) return new MemoryVectorIndex({ name });
+    const inner = await createVectorBackend({
+      backend: this.options.vectorBackend ?? 'flat',
+      directory: this.vectorsDir,
+      name,
+      // Offline hashing embedders return unit (or all-zero) vectors, so other rows are corrupt.
+      config: { unitNorm: this.embeddings.provider === 'hashing', ...this.options.vectorBackendConfig },
+    });
+    const lock =
+      this.lockPath === null
+        ? null
+        : new FileLock({ path: this.lockPath, timeoutMs: this.options.lockTimeoutMs ?? 10_000 });
+    return new LockedVectorBackend(inner, lock);
+  }
+
+  /** Libraries plus every owner's skills (archived ones too: the index filters by status). */
+  private async listEverything(): Promise<IndexedSkill[]> {
+    const skills: IndexedSkill[] = [];
+    await this.listInto(skills, { scope: 'library' });
+    const owners = new Set([...(this.options.userIds ?? []), ...(await this.discoverOwners())]);
+    for (const owner of owners) {
+      await this.listInto(skills, { scope: 'user', userId: owner });
+      this.loadedOwners.add(owner);
+    }
+    return skills;
+  }
+
+  private async listInto(
+    into: IndexedSkill[],
+    selection: { scope: 'user' | 'library'; userId?: string },
+  ): Promise<void> {
+    for (let offset = 0; ; offset += LIST_PAGE) {
+      const page = await this.store.list({ ...selection, includeArchived: true, limit: LIST_PAGE, offset });
+      for (const skill of page.items) into.push(toIndexedSkill(skill));
+      if (offset + LIST_PAGE >= page.total || page.items.length === 0) return;
+    }
+  }
+
+  private async discoverOwners(): Promise<string[]> {
+    const listOwners = listOwnersOf(this.store);
+    if (typeof listOwners === 'function') return listOwners.call(this.store);
+    if (!(this.store instanceof FileSkillStore)) return [];
+    let names: string[];
+    try {
+      names = readdirSync(join(this.store.root, 'Users'), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name);
+    } catch {
+      return [];
+    }
+    return names.filter((name) => nameProblem(name) === null).sort();
+  }
+
+  private async loadOwner(index: SkillSearchIndex, owner: string): Promise<void> {
+    const skills: IndexedSkill[] = [];
+    await this.listInto(skills, { scope: 'user', userId: owner });
+    this.loadedOwners.add(owner);
+    if (skills.length > 0) this.report(await index.upsert(skills), 'indexing the skills of a user');
+  }
+
+  private schedule(): void {
+    this.applying = this.applying.then(
+      () => this.applyPending().catch((error: unknown) => this.options.onError?.(error, 'applying changes')),
+      () => undefined,
+    );
+  }
+
+  private async drain(): Promise<void> {
+    if (this.pending.size > 0) this.schedule();
+    await this.applying;
+  }
+
+  private async applyPending(): Promise<void> {
+    const index = this.index;
+    if (!index || this.closed) return;
+    while (this.pending.size > 0) {
+      const changes = [...this.pending.values()];
+      this.pending.clear();
+      if (
+        changes.some((change) => change.origin !== 'local') &&
+        this.backend instanceof LockedVectorBackend
+      ) {
+        // Vectors another process wrote for these changes are taken as they are, not re-embedded.
+        await this.backend.refreshFromDisk();
+      }
+      const removed: string[] = [];
+      const upserted: IndexedSkill[] = [];
+      for (const change of changes) {
+        const skill = change.type === 'delete' ? null : await this.store.get(change.id);
+        if (skill) {
+          upserted.push(toIndexedSkill(skill));
+          if (!isLibraryOwner(skill.owner)) this.loadedOwners.add(skill.owner);
+        } else removed.push(change.id);
+      }
+      if (removed.length > 0) await index.remove(removed);
+      if (upserted.length > 0) this.report(await index.upsert(upserted), 'embedding changed skills');
+    }
+  }
+
+  private report(sync: VectorSyncReport, context: string): void {
+    if (sync.failed.length === 0 && !sync.error) return;
+    const message = sync.error ?? `${sync.failed.length} skill(s) could not be embedded`;
+    this.options.onError?.(
+      new AutoSkillError('UPSTREAM_ERROR', `${context}: ${message}`, {
+        details: { failed: sync.failed.slice(0, 20) },
+      }),
+      context,
+    );
+  }
+
+  private status(index: SkillSearchIndex, options: VectorStatusOptions): VectorStatus {
+    const scope = normaliseScope(options.scope);
+    const counts = (owner: string) => options.userId === undefined || visibleTo(owner, options.userId, scope);
+    const onlyLibraries = options.userId === undefined && scope === 'library';
+    const inScope = (id: string): boolean => {
+      const owner = index.get(id)?.owner;
+      if (owner === undefined) return false;
+      return onlyLibraries ? isLibraryOwner(owner) : counts(owner);
+    };
+    const health = index.vectorHealth();
+    const skills = index.ids().filter(inScope).length;
+    const missing = health.missing.filter(inScope).length;
+    const stale = health.stale.filter(inScope).length;
+    const enabled = this.embeddings !== undefined;
+    const embeddings = this.embeddings
+      ? {
+          provider: this.embeddings.provider,
+          model: this.embeddings.modelId,
+          dimensions: this.embeddings.dimensions ?? index.vectors.dimensions() ?? null,
+        }
+      : null;
+    return {
+      enabled,
+      backend: enabled ? index.vectors.kind : 'none',
+      indexName: enabled ? index.vectors.name : null,
+      directory: enabled ? this.vectorsDir : null,
+      embeddings,
+      skills,
+      vectors: enabled ? skills - missing - stale : 0,
+      missing: enabled ? missing : 0,
+      stale: enabled ? stale : 0,
+      extra: enabled ? health.extra.length : 0,
+      healthy: !enabled || (missing === 0 && stale === 0 && health.extra.length === 0),
+      load: this.vectorLoad,
+      lastSync: this.lastSync,
+    };
+  }
+}
+
+function listOwnersOf(store: SkillStore): (() => Promise<string[]>) | undefined {
+  const candidate = (store as SkillStore & { listOwners?: unknown }).listOwners;
+  return typeof candidate === 'function' ? (candidate as () => Promise<string[]>) : undefined;
+}
+
+/**
+ * Search over a store's skills (see the module comment). Nothing happens until the first use.
+ * @example
+ * const search = createSkillSearch({ store, embeddings });
+ * const hits = await search.search('safe release', { userId: 'u1', limit: 1, minScore: 0.4 });
+ */
+export function createSkillSearch(options: CreateSkillSearchOptions): SkillSearch {
+  return new StoreSkillSearch(options);
+}
