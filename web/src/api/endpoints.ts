@@ -397,7 +397,9 @@ function upload<T>(
 export function importSkills(
   client: ApiClient,
   options: {
-    body: { zip_base64: string; file_name?: string } | { files: Record<string, string> };
+    body:
+      | { zip_base64: string; name?: string }
+      | { files: Record<string, string>; files_base64?: Record<string, string>; name?: string };
     overwrite: boolean;
     onProgress?: (progress: UploadProgress) => void;
     signal?: AbortSignal;
@@ -425,8 +427,7 @@ export function importConversations(
   return upload(client, {
     path: `${API}/conversations/import`,
     body: {
-      content: options.content,
-      file_name: options.fileName,
+      data: options.content,
       ...(options.hint?.trim() ? { hint: options.hint.trim() } : {}),
     },
     schema: ConversationImportSchema,

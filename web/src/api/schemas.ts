@@ -99,7 +99,7 @@ export type ExtractionEvent = z.infer<typeof ExtractionEventSchema>;
 
 export const MessageSchema = z.looseObject({
   role: z.string(),
-  content: z.unknown(),
+  content: z.unknown().optional(),
   turn_id: text,
   created_at: time,
 });
@@ -119,7 +119,7 @@ export const TurnSchema = z.looseObject({
   injected: z.array(InjectedSkillSchema).nullish(),
   extraction_job_ids: z.array(z.string()).nullish(),
   extraction: z.union([ExtractionEventSchema, z.array(ExtractionEventSchema)]).nullish(),
-  error: z.unknown(),
+  error: z.unknown().optional(),
   created_at: time,
 });
 export type Turn = z.infer<typeof TurnSchema>;
@@ -216,9 +216,9 @@ export type VersionList = z.infer<typeof VersionListSchema>;
 export const DiffSchema = z.looseObject({
   diff: text,
   unified_diff: text,
-  data: z.unknown(),
-  from: z.unknown(),
-  to: z.unknown(),
+  data: z.unknown().optional(),
+  from: z.unknown().optional(),
+  to: z.unknown().optional(),
 });
 
 export const SearchResultSchema = z.looseObject({
@@ -232,6 +232,7 @@ export type SearchResult = z.infer<typeof SearchResultSchema>;
 export const ImportResultSchema = z.looseObject({
   imported_count: count,
   data: z.array(z.looseObject({ id: text, name: text, version: text, error: text, path: text })).nullish(),
+  skipped: z.array(z.looseObject({ from: text, id: text, reason: text })).nullish(),
   errors: z.array(z.unknown()).nullish(),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
@@ -244,7 +245,7 @@ export const ConversationImportSchema = z.looseObject({
   skills: z.array(z.looseObject({ id: text, name: text, version: text })).nullish(),
   errors: z.array(z.unknown()).nullish(),
   job_id: text,
-  data: z.unknown(),
+  data: z.unknown().optional(),
 });
 export type ConversationImport = z.infer<typeof ConversationImportSchema>;
 

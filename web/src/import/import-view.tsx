@@ -21,6 +21,11 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+/** The upload's name for the server (it keys a skill at the root of the upload): the file name without `.zip`. */
+function uploadName(fileName: string): string {
+  return fileName.replace(/\.zip$/i, '').slice(0, 64) || 'upload';
+}
+
 function Progress({ phase }: { phase: Phase }) {
   const { t } = useI18n();
   if (phase.kind === 'idle') return null;
@@ -67,7 +72,7 @@ function itemError(item: unknown): string {
   if (typeof item === 'string') return item;
   if (item && typeof item === 'object') {
     const record = item as Record<string, unknown>;
-    const where = record['path'] ?? record['index'] ?? record['name'] ?? '';
+    const where = record['from'] ?? record['path'] ?? record['index'] ?? record['name'] ?? '';
     const what = record['error'] ?? record['message'] ?? JSON.stringify(item);
     return `${where ? `${String(where)}: ` : ''}${typeof what === 'string' ? what : JSON.stringify(what)}`;
   }
@@ -88,22 +93,29 @@ function SkillImport() {
     setError(null);
     setResult(null);
     try {
-      let body: { zip_base64: string; file_name?: string } | { files: Record<string, string> };
+      let body: Parameters<typeof importSkills>[1]['body'];
       if (zip) {
         setPhase({ kind: 'reading', done: 0, total: 1 });
         const bytes = new Uint8Array(await zip.arrayBuffer());
         setPhase({ kind: 'reading', done: 1, total: 1 });
-        body = { zip_base64: toBase64(bytes), file_name: zip.name };
+        body = { zip_base64: toBase64(bytes), name: uploadName(zip.name) };
       } else if (folder.length > 0) {
         const files: Record<string, string> = {};
+        const binary: Record<string, string> = {};
+        const decoder = new TextDecoder('utf-8', { fatal: true });
         let done = 0;
         for (const file of folder) {
           const path = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
-          files[path] = await file.text();
+          const bytes = new Uint8Array(await file.arrayBuffer());
+          try {
+            files[path] = decoder.decode(bytes);
+          } catch {
+            binary[path] = toBase64(bytes);
+          }
           done += 1;
           setPhase({ kind: 'reading', done, total: folder.length });
         }
-        body = { files };
+        body = Object.keys(binary).length > 0 ? { files, files_base64: binary } : { files };
       } else {
         throw new Error(t('import.pickFirst'));
       }
@@ -117,7 +129,11 @@ function SkillImport() {
   };
 
   const imported = (result?.data ?? []).filter((item) => item.id && !item.error);
-  const failed = [...(result?.errors ?? []), ...(result?.data ?? []).filter((item) => item.error)];
+  const failed = [
+    ...(result?.errors ?? []),
+    ...(result?.data ?? []).filter((item) => item.error),
+    ...(result?.skipped ?? []).map((item) => ({ path: item.from, error: item.reason })),
+  ];
   return (
     <section class="panel card import-card" aria-label={t('import.skills')}>
       <h2>{t('import.skills')}</h2>
