@@ -266,7 +266,7 @@ class StoreSkillSearch implements SkillSearch {
   private readonly embeddings: EmbeddingConnector | undefined;
   private readonly options: CreateSkillSearchOptions;
   private readonly vectorsDir: string | null;
-  private readonly lockPath: string | null;
+  private readonly fileStoreRoot: string | undefined;
   /** Owners whose skills are in the index; for a listable store, every owner. */
   private readonly loadedOwners = new Set<string>();
   private readonly ownersListable: boolean;
@@ -292,13 +292,7 @@ class StoreSkillSearch implements SkillSearch {
           ? join(fileStore.root, 'vectors')
           : null
         : options.vectorsDir;
-    const stateDir = fileStore ? join(fileStore.root, STATE_DIR) : undefined;
-    this.lockPath =
-      options.lockPath === undefined
-        ? stateDir !== undefined && existsSync(stateDir)
-          ? join(stateDir, 'lock')
-          : null
-        : options.lockPath;
+    this.fileStoreRoot = fileStore?.root;
   }
 
   get isOpen(): boolean {
@@ -412,7 +406,12 @@ class StoreSkillSearch implements SkillSearch {
   private async createBackend(): Promise<VectorBackend> {
     if (!this.embeddings) return new MemoryVectorIndex();
     const name = this.options.indexName ?? embeddingIndexName(this.embeddings.signature);
-    if (this.vectorsDir === null) return new MemoryVectorIndex({ name });
+    const readOnlyStore =
+      this.options.vectorsDir === undefined &&
+      this.fileStoreRoot !== undefined &&
+      !existsSync(join(this.fileStoreRoot, STATE_DIR));
+    // A store opened read-only has no state folder: its vectors stay in memory rather than fail to write.
+    if (this.vectorsDir === null || readOnlyStore) return new MemoryVectorIndex({ name });
     const inner = await createVectorBackend({
       backend: this.options.vectorBackend ?? 'flat',
       directory: this.vectorsDir,
@@ -420,11 +419,20 @@ class StoreSkillSearch implements SkillSearch {
       // Offline hashing embedders return unit (or all-zero) vectors, so other rows are corrupt.
       config: { unitNorm: this.embeddings.provider === 'hashing', ...this.options.vectorBackendConfig },
     });
+    const lockPath = this.lockPath();
     const lock =
-      this.lockPath === null
+      lockPath === null
         ? null
-        : new FileLock({ path: this.lockPath, timeoutMs: this.options.lockTimeoutMs ?? 10_000 });
+        : new FileLock({ path: lockPath, timeoutMs: this.options.lockTimeoutMs ?? 10_000 });
     return new LockedVectorBackend(inner, lock);
+  }
+
+  /** The store's write lock, when the store has a writable state folder (read-only stores have none). */
+  private lockPath(): string | null {
+    if (this.options.lockPath !== undefined) return this.options.lockPath;
+    if (this.fileStoreRoot === undefined) return null;
+    const stateDir = join(this.fileStoreRoot, STATE_DIR);
+    return existsSync(stateDir) ? join(stateDir, 'lock') : null;
   }
 
   /** Libraries plus every owner's skills (archived ones too: the index filters by status). */
@@ -547,7 +555,7 @@ class StoreSkillSearch implements SkillSearch {
       enabled,
       backend: enabled ? index.vectors.kind : 'none',
       indexName: enabled ? index.vectors.name : null,
-      directory: enabled ? this.vectorsDir : null,
+      directory: enabled && index.vectors.kind !== 'memory' ? this.vectorsDir : null,
       embeddings,
       skills,
       vectors: enabled ? skills - missing - stale : 0,
