@@ -34,6 +34,13 @@ export function SkillEditor({
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const [loadError, setLoadError] = useState<unknown>(null);
 
+  // A newer state of the skill (after a save, rollback or reload) replaces the text unless an edit is open.
+  useEffect(() => {
+    if (draft !== null) return;
+    if (skill.skill_md !== undefined && skill.skill_md !== null) setOriginal(skill.skill_md);
+    if (skill.revision !== undefined && skill.revision !== null) setBaseRevision(skill.revision);
+  }, [skill.skill_md, skill.revision, draft]);
+
   // The detail answer usually carries the text and revision; ask for them when it does not.
   useEffect(() => {
     if (original !== null && baseRevision !== null) return;
