@@ -21,6 +21,7 @@ const COMMAND_MODULES: Array<() => Promise<CommandModule>> = [
   () => import('./commands/skills.js'),
   () => import('./commands/import.js'),
   () => import('./commands/ids.js'),
+  () => import('./commands/keys.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {
