@@ -112,6 +112,9 @@ export function SkillList({
   // Time to the first paint of the rows, for the footer and for the browser tests.
   const [paintMs, setPaintMs] = useState<number | null>(null);
   useEffect(() => {
+    if (page.loading) setPaintMs(null);
+  }, [page.loading]);
+  useEffect(() => {
     if (!page.data) return;
     const fetched = page.data.ms;
     const started = performance.now();
