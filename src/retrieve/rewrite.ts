@@ -66,6 +66,10 @@ const GENERIC_ZH = new Set(
   '帮忙 写个 写一 一份 一篇 一段 生成 给出 告诉 看看 内容 问题 东西 一版'.split(' '),
 );
 const MAX_TOPIC_WORDS = 8;
+/** Single characters that are grammar, not topic (particles, pronouns, prepositions, light verbs). */
+const FUNCTION_CHARACTERS = new Set([
+  ...'的了着过和与及或并而且按在把被给让使对向从到将于以为是有也都很就还又再先后前中上下里个这那些一我你他她它们帮做写用要会能可请吧呢吗啊呀哦嘛',
+]);
 
 let segmenter: Intl.Segmenter | undefined;
 
@@ -80,18 +84,33 @@ export function topicWords(text: string, limit = MAX_TOPIC_WORDS): string[] {
     words.push(word);
   };
   segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
+  // ICU splits domain words it does not know into single characters (灰度 → 灰 度): runs of single
+  // characters that are not function characters are joined back into one word.
+  let run = '';
+  const flushRun = () => {
+    if ([...run].length >= 2 && !CHINESE_FILLER_WORDS.has(run) && !GENERIC_ZH.has(run)) add(run);
+    run = '';
+  };
   for (const piece of segmenter.segment(text.normalize('NFKC'))) {
-    if (!piece.isWordLike) continue;
     const word = piece.segment;
-    if (HAS_CJK.test(word)) {
-      if ([...word].length >= 2 && !CHINESE_FILLER_WORDS.has(word) && !GENERIC_ZH.has(word)) add(word);
+    if (piece.isWordLike && HAS_CJK.test(word)) {
+      if ([...word].length === 1) {
+        if (FUNCTION_CHARACTERS.has(word)) flushRun();
+        else run += word;
+        continue;
+      }
+      flushRun();
+      if (!CHINESE_FILLER_WORDS.has(word) && !GENERIC_ZH.has(word)) add(word);
       continue;
     }
+    flushRun();
+    if (!piece.isWordLike) continue;
     const lower = word.toLowerCase();
-    if (lower.length < 3 || /^\d+$/.test(lower)) continue;
+    if (lower.length < 3 || /^[\d.,:/-]+$/.test(lower)) continue;
     if (ENGLISH_STOP_WORDS.has(lower) || GENERIC_EN.has(lower)) continue;
     add(word);
   }
+  flushRun();
   return words;
 }
 
@@ -115,8 +134,10 @@ export function truncateUnits(text: string, maxUnits: number): string {
 }
 
 /**
- * The deterministic rewrite: the message plus the topic words of the user turns it leans on — the
- * earlier user turns back to (and including) the last one that stands on its own, at most three.
+ * The deterministic rewrite: the content words of the message, then the topic words of the user turns
+ * it leans on — the earlier user turns back to (and including) the last one that stands on its own, at
+ * most three. The message's own filler ("make it", "再…一点") is left out: search coverage counts every
+ * word of the query, and those words say how to change the answer, not which skill applies.
  */
 export function fallbackRewrite(latest: string, history: readonly ConversationTurn[]): string {
   const userTurns = history.filter((turn) => turn.role === 'user').map((turn) => turn.text);
@@ -126,7 +147,8 @@ export function fallbackRewrite(latest: string, history: readonly ConversationTu
     leanedOn.unshift(text);
     if (!detectContextDependence({ message: text, hasHistory: index > 0 }).dependent) break;
   }
-  const present = new Set(topicWords(latest, 64).map((word) => word.toLowerCase()));
+  const own = topicWords(latest, 32);
+  const present = new Set(own.map((word) => word.toLowerCase()));
   const borrowed: string[] = [];
   for (const text of leanedOn) {
     for (const word of topicWords(text)) {
@@ -135,7 +157,8 @@ export function fallbackRewrite(latest: string, history: readonly ConversationTu
       if (borrowed.length < MAX_TOPIC_WORDS) borrowed.push(word);
     }
   }
-  return borrowed.length === 0 ? latest : `${latest} ${borrowed.join(' ')}`;
+  if (borrowed.length === 0) return latest;
+  return [...own, ...borrowed].join(' ');
 }
 
 const LABEL =
