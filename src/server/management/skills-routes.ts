@@ -6,6 +6,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { diffLines } from '../../sdk/diff.js';
 import { AutoSkillError } from '../../shared/errors.js';
 import { parseSkillMd } from '../../skill/skill-md.js';
 import type { RevisionSummary, SkillStore, StoredSkill } from '../../store/types.js';
@@ -24,7 +25,6 @@ import {
   skillIdParam,
   withExtras,
 } from './request.js';
-import { unifiedDiff } from './unified-diff.js';
 import {
   RevisionSchema,
   revisionToWire,
@@ -463,10 +463,12 @@ async function diffRevisions(c: Context<ServerEnv>, store: SkillStore): Promise<
     skill_id: id,
     from: from ? reference(from) : null,
     to: reference(to),
-    diff: unifiedDiff(from?.skillMd ?? '', to.skillMd, {
-      fromLabel: from ? `a/SKILL.md (revision ${from.revision}, version ${from.version})` : '/dev/null',
-      toLabel: `b/SKILL.md (revision ${to.revision}, version ${to.version})`,
-    }),
+    diff: diffLines({
+      oldText: from?.skillMd ?? '',
+      newText: to.skillMd,
+      oldLabel: from ? `a/SKILL.md (revision ${from.revision}, version ${from.version})` : '/dev/null',
+      newLabel: `b/SKILL.md (revision ${to.revision}, version ${to.version})`,
+    }).unified,
     files: changedFiles(from?.files ?? {}, to.files),
   });
 }
