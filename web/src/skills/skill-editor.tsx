@@ -109,23 +109,6 @@ export function SkillEditor({
   return (
     <div class="editor" data-testid="skill-editor" data-editing={editing ? 'true' : 'false'}>
       {readOnly ? <p class="muted small">{t('skills.readOnly')}</p> : null}
-      {editing ? (
-        <textarea
-          class="md-editor"
-          spellcheck={false}
-          value={draft}
-          data-testid="md-editor"
-          aria-label="SKILL.md"
-          onInput={(event) => {
-            setDraft(event.currentTarget.value);
-            if (status.kind !== 'stale') setStatus({ kind: 'idle' });
-          }}
-        />
-      ) : (
-        <pre class="md-view" data-testid="md-view">
-          {original}
-        </pre>
-      )}
       {status.kind === 'invalid' || status.kind === 'failed' ? (
         <p class="error-note" role="alert" data-testid="editor-error">
           {status.message}
@@ -203,6 +186,23 @@ export function SkillEditor({
           )}
         </div>
       ) : null}
+      {editing ? (
+        <textarea
+          class="md-editor"
+          spellcheck={false}
+          value={draft}
+          data-testid="md-editor"
+          aria-label="SKILL.md"
+          onInput={(event) => {
+            setDraft(event.currentTarget.value);
+            if (status.kind !== 'stale') setStatus({ kind: 'idle' });
+          }}
+        />
+      ) : (
+        <pre class="md-view" data-testid="md-view">
+          {original}
+        </pre>
+      )}
     </div>
   );
 }
