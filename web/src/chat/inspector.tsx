@@ -417,7 +417,7 @@ function SettingsPanel({
           name="top_k"
           type="number"
           min={1}
-          max={50}
+          max={20}
           step={1}
           value={form.top_k ?? ''}
           onInput={(event) => field('top_k', number(event.currentTarget.value))}
