@@ -22,6 +22,8 @@ const COMMAND_MODULES: Array<() => Promise<CommandModule>> = [
   () => import('./commands/import.js'),
   () => import('./commands/ids.js'),
   () => import('./commands/keys.js'),
+  () => import('./commands/search.js'),
+  () => import('./commands/vectors.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {

@@ -5,7 +5,7 @@
  * over the `config` object, which wins over the defaults.
  */
 import { resolve } from 'node:path';
-import { type AutoSkillConfig, type ResolvedConfig, resolveConfig } from '../config/index.js';
+import { type AutoSkillConfig, type CliFlags, type ResolvedConfig, resolveConfig } from '../config/index.js';
 import type { EmbeddingConfigInput } from '../embeddings/config.js';
 import { createEmbeddingConnector } from '../embeddings/registry.js';
 import type { EmbeddingConnector } from '../embeddings/types.js';
@@ -47,6 +47,11 @@ export interface ComponentOptions {
   embeddings?: EmbeddingConnector | EmbeddingConfigInput;
   /** Product configuration (the config file's shape): retrieval and extraction defaults, user id… */
   config?: AutoSkillConfig;
+  /**
+   * Command-line flags, for entry points: commander's camelCase names (`embeddingsProvider`, `storeDir`,
+   * `minScore`…), resolved with the seeds' precedence flags > env > config. @default {}
+   */
+  flags?: CliFlags;
   /** Environment variables (API keys, `AUTOSKILL_*`). Pass `process.env` to use them. @default {} */
   env?: Readonly<Record<string, string | undefined>>;
   /** Base folder of relative paths (store dir, `"module:export"` factories). @default process.cwd() */
@@ -134,7 +139,7 @@ export async function buildComponents(options: ComponentOptions): Promise<Compon
   if (options.embeddings && !isConnector(options.embeddings)) {
     file.embeddings = { ...file.embeddings, ...(options.embeddings as EmbeddingConfigInput) };
   }
-  const config = resolveConfig({ env, file });
+  const config = resolveConfig({ flags: options.flags ?? {}, env, file });
   if (options.llm && !isConnector(options.llm)) config.llm = { ...config.llm, ...(options.llm as object) };
   if (options.embeddings && !isConnector(options.embeddings)) {
     config.embeddings = { ...config.embeddings, ...(options.embeddings as object) };

@@ -355,7 +355,7 @@ describe('createSkillSearch over the filesystem store', () => {
     const reopened = createSkillSearch({ store, embeddings });
     const report = await reopened.open();
     expect(report.vectorLoad.status).toBe('missing');
-    expect(report.vectorSync.embedded).toBe(13);
+    expect(report.vectorSync?.embedded).toBe(13);
     const progress: Array<[number, number]> = [];
     const rebuild = await reopened.rebuildVectors({
       force: true,

@@ -60,6 +60,12 @@ export interface CreateSkillSearchOptions {
   /** Users indexed at open besides those the store lists (for stores that cannot list owners). */
   userIds?: readonly string[];
   index?: SkillSearchIndexSettings;
+  /**
+   * Bring the vectors in line with the skills when the index opens (embed missing and stale ones, drop
+   * extras). `false` only loads them, e.g. for a status report that must not start a long embedding run.
+   * @default true
+   */
+  repairOnOpen?: boolean;
   /** Progress of embedding at open (long first builds with a remote provider). */
   onProgress?: (done: number, total: number) => void;
   /** Told about failures in the background (applying a change, writing vectors). @default ignore */
@@ -84,7 +90,8 @@ export interface SkillSearchHit {
 export interface SkillSearchOpenReport {
   skills: number;
   vectorLoad: VectorLoadReport;
-  vectorSync: VectorSyncReport;
+  /** `null` when the index was opened with `repairOnOpen: false`. */
+  vectorSync: VectorSyncReport | null;
   durationMs: number;
 }
 
@@ -386,9 +393,10 @@ class StoreSkillSearch implements SkillSearch {
       ...(this.embeddings ? { embeddings: this.embeddings } : {}),
     });
     index.upsertKeywordsOnly(skills);
-    const vectorSync = await index.syncVectors(
-      this.options.onProgress ? { onProgress: this.options.onProgress } : {},
-    );
+    const vectorSync =
+      this.options.repairOnOpen === false
+        ? null
+        : await index.syncVectors(this.options.onProgress ? { onProgress: this.options.onProgress } : {});
     this.backend = backend;
     this.vectorLoad = vectorLoad;
     this.lastSync = vectorSync;
