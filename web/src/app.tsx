@@ -1,17 +1,17 @@
 /** @module The app shell: language, sign-in when the server wants a key, the top bar and the three views. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { createApiClient } from './api/client';
-import { getMe } from './api/endpoints';
-import { errorMessage, isApiError } from './api/errors';
-import type { Me } from './api/schemas';
-import { ChatView } from './chat/chat-view';
-import { PanelBoundary } from './components/panel-boundary';
-import { AppContext } from './context';
-import { detectLang, I18nContext, type Lang, translator } from './i18n';
-import { ImportView } from './import/import-view';
-import { navigate, useRoute } from './route';
-import { SignIn } from './sign-in';
-import { SkillsView } from './skills/skills-view';
+import { createApiClient } from './api/client.js';
+import { getMe } from './api/endpoints.js';
+import { errorMessage, isApiError } from './api/errors.js';
+import type { Me } from './api/schemas.js';
+import { ChatView } from './chat/chat-view.js';
+import { PanelBoundary } from './components/panel-boundary.js';
+import { AppContext } from './context.js';
+import { detectLang, I18nContext, type Lang, translator } from './i18n.js';
+import { ImportView } from './import/import-view.js';
+import { navigate, useRoute } from './route.js';
+import { SignIn } from './sign-in.js';
+import { SkillsView } from './skills/skills-view.js';
 
 const KEY_STORAGE = 'autoskill.apiKey';
 const LANG_STORAGE = 'autoskill.lang';

@@ -1,8 +1,8 @@
 /** @module What every panel needs: the API client and the signed-in user. */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { ApiClient } from './api/client';
-import type { Me } from './api/schemas';
+import type { ApiClient } from './api/client.js';
+import type { Me } from './api/schemas.js';
 
 export interface AppContextValue {
   client: ApiClient;

@@ -1,6 +1,6 @@
 /** @module Entry point: mounts the app. */
 import { render } from 'preact';
-import { App } from './app';
+import { App } from './app.js';
 import './styles.css';
 
 const root = document.getElementById('app');

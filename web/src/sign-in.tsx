@@ -1,6 +1,6 @@
 /** @module The sign-in card shown when the server runs with API keys and the request was refused. */
 import { useState } from 'preact/hooks';
-import { useI18n } from './i18n';
+import { useI18n } from './i18n.js';
 
 export function SignIn({ error, onSubmit }: { error: string | null; onSubmit: (key: string) => void }) {
   const { t } = useI18n();

@@ -3,8 +3,8 @@
  * request, OpenAI-style errors turned into `ApiError`, and every answer validated by a zod schema.
  */
 import type { z } from 'zod';
-import { ApiError } from './errors';
-import { readSse, type SseMessage } from './sse';
+import { ApiError } from './errors.js';
+import { readSse, type SseMessage } from './sse.js';
 
 export type QueryValue = string | number | boolean | null | undefined;
 

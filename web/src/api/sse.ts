@@ -43,6 +43,11 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         newline = buffer.search(/\r\n|\r|\n/);
       }
     }
+    // Unlike EventSource, an event whose final blank line never came is still delivered (a server that
+    // ends with `data: …` without it would otherwise lose its last event, often `done`).
+    const last = buffer + decoder.decode();
+    if (last.startsWith('data:')) data.push(last.slice(last.startsWith('data: ') ? 6 : 5));
+    else if (last.startsWith('event:')) event = last.slice(6).trim();
     if (data.length > 0) yield { event: event || 'message', data: data.join('\n'), id };
   } finally {
     reader.releaseLock();

@@ -1,9 +1,9 @@
 /** @module The conversation: bubbles with the skills each turn used, a streaming reply, and the composer. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ErrorNote } from '../components/error-note';
-import { formatScore } from '../format';
-import { useI18n } from '../i18n';
-import type { ChatEntry } from './entries';
+import { ErrorNote } from '../components/error-note.js';
+import { formatScore } from '../format.js';
+import { useI18n } from '../i18n.js';
+import type { ChatEntry } from './entries.js';
 
 interface ChatPanelProps {
   title: string;

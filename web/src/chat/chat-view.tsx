@@ -8,20 +8,20 @@ import {
   listSessions,
   sendMessage,
   updateSession,
-} from '../api/endpoints';
-import { errorMessage, isApiError } from '../api/errors';
-import type { ExtractionEvent, Session, SessionSettings } from '../api/schemas';
-import { ErrorNote } from '../components/error-note';
-import { PanelBoundary } from '../components/panel-boundary';
-import { useAsync } from '../components/use-async';
-import { useApp } from '../context';
-import { useI18n } from '../i18n';
-import { navigate } from '../route';
-import { ChatPanel } from './chat-panel';
-import { type ChatEntry, sessionEntries } from './entries';
-import { applyExtractionEvent, type ExtractionJob } from './extraction-state';
-import { Inspector, type InspectorTab } from './inspector';
-import { SessionsPanel } from './sessions-panel';
+} from '../api/endpoints.js';
+import { errorMessage, isApiError } from '../api/errors.js';
+import type { ExtractionEvent, Session, SessionSettings } from '../api/schemas.js';
+import { ErrorNote } from '../components/error-note.js';
+import { PanelBoundary } from '../components/panel-boundary.js';
+import { useAsync } from '../components/use-async.js';
+import { useApp } from '../context.js';
+import { useI18n } from '../i18n.js';
+import { navigate } from '../route.js';
+import { ChatPanel } from './chat-panel.js';
+import { type ChatEntry, sessionEntries } from './entries.js';
+import { applyExtractionEvent, type ExtractionJob } from './extraction-state.js';
+import { Inspector, type InspectorTab } from './inspector.js';
+import { SessionsPanel } from './sessions-panel.js';
 
 export function ChatView({ sessionId }: { sessionId: string | null }) {
   const { client } = useApp();

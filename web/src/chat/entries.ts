@@ -1,6 +1,6 @@
 /** @module Turns a stored session (messages + turns) into the chat log the UI shows, each entry linked to its turn. */
-import type { ChatMessage, InjectedSkill, Retrieval, Session, Turn } from '../api/schemas';
-import { messageText } from '../format';
+import type { ChatMessage, InjectedSkill, Retrieval, Session, Turn } from '../api/schemas.js';
+import { messageText } from '../format.js';
 
 export interface ChatEntry {
   key: string;

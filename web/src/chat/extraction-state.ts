@@ -1,5 +1,5 @@
 /** @module Extraction events folded into one card per job (scheduled → running → completed / failed). */
-import type { ExtractionEvent } from '../api/schemas';
+import type { ExtractionEvent } from '../api/schemas.js';
 
 export interface ExtractionJob {
   jobId: string;

@@ -1,14 +1,14 @@
 /** @module The right column: what retrieval did for the chosen turn, live extraction events, and the session's settings. */
 import { useEffect, useState } from 'preact/hooks';
-import { extractNow } from '../api/endpoints';
-import type { ExtractionEvent, Hit, SessionSettings } from '../api/schemas';
-import { ErrorNote } from '../components/error-note';
-import { PanelBoundary } from '../components/panel-boundary';
-import { useApp } from '../context';
-import { formatScore, formatTime, isLibraryOwner } from '../format';
-import { type MessageKey, useI18n } from '../i18n';
-import type { ChatEntry } from './entries';
-import type { ExtractionJob } from './extraction-state';
+import { extractNow } from '../api/endpoints.js';
+import type { ExtractionEvent, Hit, SessionSettings } from '../api/schemas.js';
+import { ErrorNote } from '../components/error-note.js';
+import { PanelBoundary } from '../components/panel-boundary.js';
+import { useApp } from '../context.js';
+import { formatScore, formatTime, isLibraryOwner } from '../format.js';
+import { type MessageKey, useI18n } from '../i18n.js';
+import type { ChatEntry } from './entries.js';
+import type { ExtractionJob } from './extraction-state.js';
 
 export type InspectorTab = 'retrieval' | 'extraction' | 'settings';
 

@@ -1,9 +1,9 @@
 /** @module The session list: create, switch, rename, delete. */
 import { useState } from 'preact/hooks';
-import type { Session } from '../api/schemas';
-import { ErrorNote } from '../components/error-note';
-import { formatTime } from '../format';
-import { useI18n } from '../i18n';
+import type { Session } from '../api/schemas.js';
+import { ErrorNote } from '../components/error-note.js';
+import { formatTime } from '../format.js';
+import { useI18n } from '../i18n.js';
 
 interface SessionsPanelProps {
   sessions: Session[];

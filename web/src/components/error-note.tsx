@@ -1,6 +1,6 @@
 /** @module A server or network error shown inline, as a readable sentence with an optional retry. */
-import { errorMessage } from '../api/errors';
-import { useI18n } from '../i18n';
+import { errorMessage } from '../api/errors.js';
+import { useI18n } from '../i18n.js';
 
 export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useI18n();

@@ -1,7 +1,7 @@
 /** @module Error boundary per panel: a render error shows a readable message with a retry, never a blank panel. */
 import { Component, type ComponentChildren } from 'preact';
-import { errorMessage } from '../api/errors';
-import { I18nContext } from '../i18n';
+import { errorMessage } from '../api/errors.js';
+import { I18nContext } from '../i18n.js';
 
 interface PanelBoundaryProps {
   name: string;

@@ -1,10 +1,10 @@
 /** @module Import: Agent Skill zips or folders, and OpenAI conversation exports, with progress and a per-item result. */
 import { useState } from 'preact/hooks';
-import { importConversations, importSkills, type UploadProgress } from '../api/endpoints';
-import type { ConversationImport, ImportResult } from '../api/schemas';
-import { ErrorNote } from '../components/error-note';
-import { useApp } from '../context';
-import { useI18n } from '../i18n';
+import { importConversations, importSkills, type UploadProgress } from '../api/endpoints.js';
+import type { ConversationImport, ImportResult } from '../api/schemas.js';
+import { ErrorNote } from '../components/error-note.js';
+import { useApp } from '../context.js';
+import { useI18n } from '../i18n.js';
 
 type Phase =
   | { kind: 'idle' }

@@ -1,5 +1,5 @@
 /** @module A unified diff, line by line, coloured. */
-import { useI18n } from '../i18n';
+import { useI18n } from '../i18n.js';
 
 export function DiffView({ diff }: { diff: string }) {
   const { t } = useI18n();

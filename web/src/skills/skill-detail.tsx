@@ -7,18 +7,18 @@ import {
   restoreSkill,
   type SkillDetail,
   skillExportUrl,
-} from '../api/endpoints';
-import { isApiError } from '../api/errors';
-import type { VersionList } from '../api/schemas';
-import { ErrorNote } from '../components/error-note';
-import { PanelBoundary } from '../components/panel-boundary';
-import { useAsync } from '../components/use-async';
-import { useApp } from '../context';
-import { formatTime, isLibraryOwner } from '../format';
-import { useI18n } from '../i18n';
-import { navigate, type SkillsTab } from '../route';
-import { SkillEditor } from './skill-editor';
-import { SkillHistory } from './skill-history';
+} from '../api/endpoints.js';
+import { isApiError } from '../api/errors.js';
+import type { VersionList } from '../api/schemas.js';
+import { ErrorNote } from '../components/error-note.js';
+import { PanelBoundary } from '../components/panel-boundary.js';
+import { useAsync } from '../components/use-async.js';
+import { useApp } from '../context.js';
+import { formatTime, isLibraryOwner } from '../format.js';
+import { useI18n } from '../i18n.js';
+import { navigate, type SkillsTab } from '../route.js';
+import { SkillEditor } from './skill-editor.js';
+import { SkillHistory } from './skill-history.js';
 
 type Loaded = { kind: 'live'; skill: SkillDetail } | { kind: 'deleted'; versions: VersionList };
 

@@ -1,11 +1,11 @@
 /** @module The SKILL.md editor: check before save, save against the revision it was opened at, and a clear refusal when that is stale. */
 import { useEffect, useState } from 'preact/hooks';
-import { getSkillMd, type SkillDetail, saveSkillMd } from '../api/endpoints';
-import { errorMessage, isApiError } from '../api/errors';
-import type { Revision } from '../api/schemas';
-import { useApp } from '../context';
-import { useI18n } from '../i18n';
-import { bumpVersionInText, declaredVersion, validateSkillMd } from './validate';
+import { getSkillMd, type SkillDetail, saveSkillMd } from '../api/endpoints.js';
+import { errorMessage, isApiError } from '../api/errors.js';
+import type { Revision } from '../api/schemas.js';
+import { useApp } from '../context.js';
+import { useI18n } from '../i18n.js';
+import { bumpVersionInText, declaredVersion, validateSkillMd } from './validate.js';
 
 type Status =
   | { kind: 'idle' }

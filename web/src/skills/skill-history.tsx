@@ -1,13 +1,13 @@
 /** @module A skill's revisions, newest first: who changed it and why, a diff between any two, and rollback to any earlier one. */
 import { useEffect, useState } from 'preact/hooks';
-import { getDiff, listVersions, rollbackSkill } from '../api/endpoints';
-import type { Revision, Version } from '../api/schemas';
-import { ErrorNote } from '../components/error-note';
-import { useAsync } from '../components/use-async';
-import { useApp } from '../context';
-import { formatTime } from '../format';
-import { useI18n } from '../i18n';
-import { DiffView } from './diff-view';
+import { getDiff, listVersions, rollbackSkill } from '../api/endpoints.js';
+import type { Revision, Version } from '../api/schemas.js';
+import { ErrorNote } from '../components/error-note.js';
+import { useAsync } from '../components/use-async.js';
+import { useApp } from '../context.js';
+import { formatTime } from '../format.js';
+import { useI18n } from '../i18n.js';
+import { DiffView } from './diff-view.js';
 
 function revisionOf(version: Version, index: number): Revision {
   return version.revision ?? index + 1;

@@ -1,12 +1,12 @@
 /** @module The paged skill list with a text filter or a ranked search; it records how long each load took. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { listSkills, searchSkills } from '../api/endpoints';
-import { ErrorNote } from '../components/error-note';
-import { useAsync } from '../components/use-async';
-import { useApp } from '../context';
-import { formatScore, isLibraryOwner } from '../format';
-import { type MessageKey, useI18n } from '../i18n';
-import { navigate, routeHash, type SkillsTab } from '../route';
+import { listSkills, searchSkills } from '../api/endpoints.js';
+import { ErrorNote } from '../components/error-note.js';
+import { useAsync } from '../components/use-async.js';
+import { useApp } from '../context.js';
+import { formatScore, isLibraryOwner } from '../format.js';
+import { type MessageKey, useI18n } from '../i18n.js';
+import { navigate, routeHash, type SkillsTab } from '../route.js';
 
 const PAGE_SIZE = 50;
 const TABS: Array<[SkillsTab, MessageKey]> = [

@@ -1,10 +1,10 @@
 /** @module The skill browser: the user's skills, the shared libraries and the deleted ones, paged; one skill open beside the list. */
 import { useState } from 'preact/hooks';
-import { PanelBoundary } from '../components/panel-boundary';
-import { useI18n } from '../i18n';
-import { navigate, type SkillsTab } from '../route';
-import { SkillDetailPanel } from './skill-detail';
-import { SkillList } from './skill-list';
+import { PanelBoundary } from '../components/panel-boundary.js';
+import { useI18n } from '../i18n.js';
+import { navigate, type SkillsTab } from '../route.js';
+import { SkillDetailPanel } from './skill-detail.js';
+import { SkillList } from './skill-list.js';
 
 export function SkillsView({ tab, skillId }: { tab: SkillsTab; skillId: string | null }) {
   const { t } = useI18n();
