@@ -15,12 +15,18 @@ export {
   hashApiKey,
   type MemoryApiKeyStoreOptions,
 } from './api-key-store.js';
+export * from './chat-session-store.js';
 export type { Durability } from './fs/atomic-write.js';
 export {
   API_KEYS_FILE,
   createFileApiKeyStore,
   type FileApiKeyStoreOptions,
 } from './fs/file-api-key-store.js';
+export {
+  FileChatSessionStore,
+  type FileChatSessionStoreOptions,
+  SESSIONS_DIR,
+} from './fs/file-chat-session-store.js';
 export { FileJobStore, type FileJobStoreOptions, JOBS_DIR, newWorkerId } from './fs/file-job-store.js';
 export {
   FileSkillStore,
@@ -39,6 +45,7 @@ export {
   importSkills,
 } from './import/import-skills.js';
 export * from './job-store.js';
+export { MemoryChatSessionStore } from './memory-chat-session-store.js';
 export { MemoryJobStore, type MemoryJobStoreOptions } from './memory-job-store.js';
 export { MemorySkillStore, type MemorySkillStoreOptions } from './memory-skill-store.js';
 export { normalizeResourcePath, validateLibraryName, validateUserId } from './safe-paths.js';
