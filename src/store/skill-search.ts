@@ -17,7 +17,7 @@
  *   Scope rules are the index's: a user sees their own skills plus libraries, never another user's;
  *   hits are checked once more here before they are returned.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { embeddingIndexName } from '../embeddings/signature.js';
 import type { EmbeddingConnector } from '../embeddings/types.js';
@@ -414,11 +414,8 @@ class StoreSkillSearch implements SkillSearch {
   private async createBackend(): Promise<VectorBackend> {
     if (!this.embeddings) return new MemoryVectorIndex();
     const name = this.options.indexName ?? embeddingIndexName(this.embeddings.signature);
-    const readOnlyStore =
-      this.options.vectorsDir === undefined &&
-      this.fileStoreRoot !== undefined &&
-      !existsSync(join(this.fileStoreRoot, STATE_DIR));
-    // A store opened read-only has no state folder: its vectors stay in memory rather than fail to write.
+    // A store opened read-only must not be written to: its vectors stay in memory.
+    const readOnlyStore = this.options.vectorsDir === undefined && this.isReadOnlyFileStore();
     if (this.vectorsDir === null || readOnlyStore) return new MemoryVectorIndex({ name });
     const inner = await createVectorBackend({
       backend: this.options.vectorBackend ?? 'flat',
@@ -435,12 +432,20 @@ class StoreSkillSearch implements SkillSearch {
     return new LockedVectorBackend(inner, lock);
   }
 
-  /** The store's write lock, when the store has a writable state folder (read-only stores have none). */
+  /** `FileSkillStore` keeps `readOnly` to itself (protected); it is a plain field at run time. */
+  private isReadOnlyFileStore(): boolean {
+    return (
+      this.fileStoreRoot !== undefined && (this.store as unknown as { readOnly?: unknown }).readOnly === true
+    );
+  }
+
+  /** The store's write lock (its state folder is created, as the store's first write would). */
   private lockPath(): string | null {
     if (this.options.lockPath !== undefined) return this.options.lockPath;
-    if (this.fileStoreRoot === undefined) return null;
+    if (this.fileStoreRoot === undefined || this.isReadOnlyFileStore()) return null;
     const stateDir = join(this.fileStoreRoot, STATE_DIR);
-    return existsSync(stateDir) ? join(stateDir, 'lock') : null;
+    mkdirSync(stateDir, { recursive: true });
+    return join(stateDir, 'lock');
   }
 
   /** Libraries plus every owner's skills (archived ones too: the index filters by status). */
