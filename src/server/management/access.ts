@@ -22,7 +22,7 @@ function isVisibleTo(owner: string, userId: string): boolean {
 /** A visible skill the user may read (their own or a library's); 404 otherwise. */
 export async function readableSkill(store: SkillStore, id: string, userId: string): Promise<StoredSkill> {
   const skill = await store.get(id);
-  if (!skill || !(isVisibleTo(skill.owner, userId) || skill.readOnly)) throw notFound(id);
+  if (!skill || !isVisibleTo(skill.owner, userId)) throw notFound(id);
   return skill;
 }
 
@@ -48,7 +48,7 @@ export async function readableHistory(
 ): Promise<{ skill: StoredSkill | null; revisions: RevisionSummary[]; owner: string }> {
   const skill = await store.get(id);
   if (skill) {
-    if (!(isVisibleTo(skill.owner, userId) || skill.readOnly)) throw notFound(id);
+    if (!isVisibleTo(skill.owner, userId)) throw notFound(id);
     return { skill, revisions: await store.versions(id), owner: skill.owner };
   }
   let revisions: RevisionSummary[];
