@@ -75,6 +75,11 @@ export function App() {
       (error: unknown) => {
         if (controller.signal.aborted) return;
         if (isApiError(error) && error.isUnauthorized) return; // onUnauthorized already asked for a key
+        // A server without the sessions API (e.g. `autoskill proxy`): browse skills; the chat says why not.
+        if (isApiError(error) && error.status === 404) {
+          setAuth({ status: 'ready', me: { user_id: '', auth_enabled: false, is_admin: false } });
+          return;
+        }
         setAuth({ status: 'unreachable', error: errorMessage(error) });
       },
     );
@@ -170,7 +175,7 @@ export function App() {
             <span />
           )}
           <div class="topbar-right">
-            {ready ? (
+            {ready?.user_id ? (
               <span class="badge" data-testid="user-badge" title={ready.user_id}>
                 {ready.is_admin ? t('auth.admin') : t('auth.user')}: {ready.user_id}
               </span>

@@ -31,6 +31,8 @@ interface Page {
   /** Request to rendered data, in milliseconds. */
   ms: number;
   mode: 'list' | 'search';
+  /** Offset the page was loaded at (the pager's range follows the data shown, not the request). */
+  offset: number;
 }
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -81,6 +83,7 @@ export function SkillList({
           hasMore: false,
           ms: performance.now() - started,
           mode: 'search',
+          offset: 0,
         };
       }
       const result = await listSkills(client, {
@@ -104,6 +107,7 @@ export function SkillList({
         hasMore: result.has_more ?? result.data.length === PAGE_SIZE,
         ms: performance.now() - started,
         mode: 'list',
+        offset,
       };
     },
     [client, tab, scope, query, searching, offset, refreshKey],
@@ -122,8 +126,8 @@ export function SkillList({
   }, [page.data]);
 
   const data = page.data;
-  const from = data && data.rows.length > 0 ? offset + 1 : 0;
-  const to = data ? offset + data.rows.length : 0;
+  const from = data && data.rows.length > 0 ? data.offset + 1 : 0;
+  const to = data ? data.offset + data.rows.length : 0;
   return (
     <aside class="panel skill-list-panel" aria-label={t('nav.skills')}>
       <div class="tabs" role="tablist">
