@@ -1,0 +1,943 @@
+/**
+ * @module The PostgreSQL `SkillStore`: the same behaviour as the filesystem store (immutable revisions,
+ * rollback as a new revision, stale-write refusal, delete/restore, read-only libraries, change feed)
+ * for N stateless replicas sharing one database.
+ *
+ * **Writes.** Each write is one transaction that first takes a transaction-scoped advisory lock (one
+ * writer per store at a time, as the filesystem store's lock file), reads the head from the database
+ * (never from this replica's cache, so a write is always based on the latest state), appends the
+ * revision, moves the head, appends to the `changes` feed and sends a NOTIFY. Because writers take
+ * turns, change numbers increase in commit order, which lets a reader follow the feed by number
+ * without missing a change committed late.
+ *
+ * **Reads.** Each replica caches the visible skills (as the filesystem store keeps its records) and
+ * every read first takes in the feed since its last change number (one indexed query), so a read sees
+ * every write committed before it, from any replica. NOTIFY makes a replica that only listens (the
+ * search index) hear changes without reading. Listing, ordering and paging are the shared code of the
+ * other stores, so results are identical. SKILL.md text, resource bytes and history are read from the
+ * database when asked for.
+ */
+import { AutoSkillError, isAutoSkillError } from '../../shared/errors.js';
+import type { Skill } from '../../skill/schema.js';
+import { libraryOwner } from '../../skill/schema.js';
+import { normalizeResourcePath, safeFolderName, validateLibraryName, validateUserId } from '../safe-paths.js';
+import { newSkillId, parseSkillMd, slugify } from '../skill-codec.js';
+import {
+  applyPatch,
+  assertBaseRevision,
+  assertWritableOwner,
+  buildSkill,
+  cloneStored,
+  notFound,
+  parseEdit,
+  type SkillWithText,
+  selectForList,
+} from '../skill-records.js';
+import type {
+  BatchResult,
+  BatchWrite,
+  CreateOptions,
+  CreateSkillInput,
+  ListOptions,
+  ListResult,
+  RefreshReport,
+  ResourceChanges,
+  RevisionContent,
+  RevisionOperation,
+  RevisionSummary,
+  SkillFiles,
+  SkillPatch,
+  SkillStore,
+  StoreChange,
+  StoredSkill,
+  StoreListener,
+  StoreProblem,
+  WriteContext,
+} from '../types.js';
+import { PostgresDatabase, type PostgresDatabaseOptions, type Queryable } from './database.js';
+import { lockKey } from './migrations.js';
+import {
+  type FileHashes,
+  json,
+  putBlobs,
+  type RevisionRow,
+  readBlobs,
+  type SkillRow,
+  SUMMARY_COLUMNS,
+  storedFromRow,
+  summaryFromRow,
+} from './skill-rows.js';
+
+export interface PostgresSkillStoreOptions extends Omit<PostgresDatabaseOptions, 'onError'> {
+  /** A database handle shared with other stores of this process (not closed by `close`). */
+  database?: PostgresDatabase;
+  /** @default () => new Date() */
+  clock?: () => Date;
+  /** @default newSkillId (uuid4) */
+  newId?: () => string;
+  /** Told about failures in the background (a lost listening connection, a failed sync). */
+  onError?: (error: unknown, context: string) => void;
+}
+
+/** One library skill to write (`Common/<library>/<rel>`); see `writeLibrarySkills`. */
+export interface PostgresLibrarySkillWrite {
+  rel: string;
+  skillMd: string;
+  files: Record<string, Uint8Array>;
+}
+
+export interface PostgresLibraryWriteResult {
+  location: string;
+  status: 'imported' | 'skipped' | 'failed';
+  reason?: string;
+  code?: string;
+}
+
+/** A skill's visible state exactly as another store holds it (for `autoskill store copy`). */
+export interface CopiedSkillState {
+  id: string;
+  owner: string;
+  location: string;
+  readOnly: boolean;
+  /** Revision of the visible state (0: no history). */
+  revision: number;
+  skill: Skill;
+  skillMd: string;
+  files: Record<string, Uint8Array>;
+  /** False for a deleted skill (its last revision deleted it). */
+  visible: boolean;
+}
+
+const FILE = 'SKILL.md';
+const SYNC_PAGE = 5000;
+const BASELINE_ACTOR = 'postgres';
+
+interface CacheUpdate {
+  id: string;
+  stored: StoredSkill | null;
+  seq: number;
+  change: StoreChange;
+}
+
+/** What one write transaction changes; applied to the cache after the commit. */
+class WriteTransaction {
+  readonly updates: CacheUpdate[] = [];
+  constructor(readonly client: Queryable) {}
+}
+
+export class PostgresSkillStore implements SkillStore {
+  private database: PostgresDatabase | undefined;
+  private readonly ownsDatabase: boolean;
+  private readonly options: PostgresSkillStoreOptions;
+  private readonly clock: () => Date;
+  private readonly newId: () => string;
+  /** Tags this instance's rows in the change feed, so its own writes are not reported as remote. */
+  private readonly writerId = `w-${newSkillId()}`;
+  private readonly visible = new Map<string, StoredSkill>();
+  /** Change number of the state cached per id (deleted ids too), so an older state never wins. */
+  private readonly seqById = new Map<string, number>();
+  private readonly listeners = new Set<StoreListener>();
+  private lastSeq = 0;
+  private syncRunning: Promise<void> | undefined;
+  private syncQueued: Promise<void> | undefined;
+  private stopListening: (() => void) | undefined;
+  private stopReconnect: (() => void) | undefined;
+  private opened = false;
+
+  constructor(options: PostgresSkillStoreOptions) {
+    this.options = options;
+    this.database = options.database;
+    this.ownsDatabase = options.database === undefined;
+    this.clock = options.clock ?? (() => new Date());
+    this.newId = options.newId ?? newSkillId;
+  }
+
+  /** The database handle (for the job, key and vector stores of the same replica). */
+  get db(): PostgresDatabase {
+    if (!this.database) throw new AutoSkillError('INTERNAL', 'The PostgreSQL store is not open');
+    return this.database;
+  }
+
+  get schema(): string {
+    return this.db.schema;
+  }
+
+  async open(): Promise<RefreshReport> {
+    if (!this.database) {
+      this.database = await PostgresDatabase.open({
+        ...this.options,
+        ...(this.options.onError ? { onError: this.options.onError } : {}),
+      });
+    }
+    const report = await this.reload('rescan', false);
+    this.stopListening = await this.db.listen(this.db.channel('skills'), () => {
+      this.sync().catch((error: unknown) => this.options.onError?.(error, 'following the change feed'));
+    });
+    this.stopReconnect = this.db.onReconnect(() => {
+      this.sync().catch((error: unknown) => this.options.onError?.(error, 'following the change feed'));
+    });
+    this.opened = true;
+    return report;
+  }
+
+  async close(): Promise<void> {
+    if (!this.opened && !this.database) return;
+    this.opened = false;
+    this.stopListening?.();
+    this.stopReconnect?.();
+    await this.syncRunning?.catch(() => undefined);
+    await this.syncQueued?.catch(() => undefined);
+    if (this.ownsDatabase) {
+      await this.database?.close();
+      this.database = undefined;
+    }
+  }
+
+  sync(): Promise<void> {
+    if (this.syncQueued) return this.syncQueued;
+    if (!this.syncRunning) return this.startSync();
+    this.syncQueued = this.syncRunning
+      .catch(() => undefined)
+      .then(() => {
+        this.syncQueued = undefined;
+        return this.startSync();
+      });
+    return this.syncQueued;
+  }
+
+  async refresh(): Promise<RefreshReport> {
+    return this.reload('rescan', true);
+  }
+
+  problems(): StoreProblem[] {
+    return [];
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Users with at least one visible skill (the search index loads them at open). */
+  async listOwners(): Promise<string[]> {
+    await this.sync();
+    const owners = new Set<string>();
+    for (const skill of this.visible.values()) if (!skill.readOnly) owners.add(skill.owner);
+    return [...owners].sort();
+  }
+
+  async get(id: string): Promise<StoredSkill | null> {
+    await this.sync();
+    const found = this.visible.get(id);
+    return found ? cloneStored(found) : null;
+  }
+
+  async list(options: ListOptions): Promise<ListResult> {
+    await this.sync();
+    if (options.deleted) {
+      const userId = validateUserId(options.userId);
+      const result = await this.db.query<SkillRow>(
+        `SELECT id, owner, location, revision, read_only, skill FROM ${this.db.table('skills')}
+         WHERE owner = $1 AND NOT visible AND NOT read_only`,
+        [userId],
+      );
+      return selectForList(
+        result.rows.map((row) => storedFromRow(row)),
+        { ...options, scope: 'user', includeArchived: true },
+      );
+    }
+    return selectForList(this.visible.values(), options);
+  }
+
+  async readFiles(id: string): Promise<SkillFiles> {
+    const result = await this.db.query<Pick<SkillRow, 'skill_md' | 'files'>>(
+      `SELECT skill_md, files FROM ${this.db.table('skills')} WHERE id = $1 AND visible`,
+      [id],
+    );
+    const row = result.rows[0];
+    if (!row) throw notFound(id);
+    return { skillMd: row.skill_md, files: await readBlobs(this.db, this.db.pool, row.files) };
+  }
+
+  async create(
+    input: CreateSkillInput,
+    context: WriteContext,
+    options: CreateOptions = {},
+  ): Promise<StoredSkill> {
+    return this.write((tx) => this.stageCreate(tx, input.id ?? this.newId(), input, options, context));
+  }
+
+  async writeBatch(writes: BatchWrite[], context: WriteContext): Promise<BatchResult[]> {
+    return this.write(async (tx) => {
+      const results: BatchResult[] = [];
+      for (const [index, write] of writes.entries()) {
+        const savepoint = `batch_${index}`;
+        const mark = tx.updates.length;
+        await tx.client.query(`SAVEPOINT ${savepoint}`);
+        try {
+          const skill = await this.stageBatchWrite(tx, write, context);
+          await tx.client.query(`RELEASE SAVEPOINT ${savepoint}`);
+          results.push({ ok: true, skill });
+        } catch (error) {
+          await tx.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+          tx.updates.splice(mark);
+          const failure = isAutoSkillError(error)
+            ? error
+            : new AutoSkillError('INTERNAL', (error as Error).message ?? String(error), { cause: error });
+          results.push({
+            ok: false,
+            error: { code: failure.code, message: failure.message, details: failure.details },
+          });
+        }
+      }
+      return results;
+    });
+  }
+
+  async update(
+    id: string,
+    patch: SkillPatch,
+    context: WriteContext,
+    options: { files?: ResourceChanges } = {},
+  ): Promise<StoredSkill> {
+    return this.write(async (tx) => {
+      const head = await this.writable(tx, id, context);
+      const files = await this.filesOf(tx, head.files);
+      for (const [path, bytes] of Object.entries(options.files ?? {})) {
+        const normalized = normalizeResourcePath(path);
+        if (bytes === null) files.delete(normalized);
+        else files.set(normalized, bytes);
+      }
+      const patched = applyPatch({ ...head.skill, resources: [...files.keys()].sort() }, patch, this.now());
+      return this.push(tx, head, patched, files, 'update', context, { location: head.location });
+    });
+  }
+
+  async saveSkillMd(id: string, text: string, context: WriteContext): Promise<StoredSkill> {
+    return this.write(async (tx) => {
+      const head = await this.writable(tx, id, context);
+      const edited = parseEdit(head.skill, text, this.now(), `${head.location}/${FILE}`);
+      return this.push(tx, head, edited, head.files, 'edit', context, { location: head.location });
+    });
+  }
+
+  async rollback(id: string, toRevision: number, context: WriteContext): Promise<StoredSkill> {
+    return this.write(async (tx) => {
+      const head = await this.writable(tx, id, context);
+      const target = await this.revisionRow(tx.client, id, toRevision);
+      const skill = { ...target.skill, createdAt: head.skill.createdAt, updatedAt: this.now() };
+      return this.push(tx, head, { skill, skillMd: target.skill_md }, target.files, 'rollback', context, {
+        location: head.location,
+        from: toRevision,
+      });
+    });
+  }
+
+  async delete(id: string, context: WriteContext): Promise<void> {
+    await this.write(async (tx) => {
+      const head = await this.writable(tx, id, context);
+      await this.push(
+        tx,
+        head,
+        { skill: head.skill, skillMd: head.skill_md },
+        head.files,
+        'delete',
+        context,
+        {
+          location: head.location,
+          deleted: true,
+        },
+      );
+    });
+  }
+
+  async restore(id: string, context: WriteContext): Promise<StoredSkill> {
+    return this.write(async (tx) => {
+      const head = await this.row(tx.client, id);
+      if (!head) throw notFound(id);
+      if (head.visible)
+        throw new AutoSkillError('CONFLICT', `Skill ${id} is not deleted`, { details: { id } });
+      assertBaseRevision(id, head.revision, context.baseRevision);
+      const taken = await this.locationTaken(tx.client, head.location);
+      const location = taken ? await this.allocate(tx.client, head.owner, head.skill.name) : head.location;
+      const skill = { ...head.skill, updatedAt: this.now() };
+      return this.push(tx, head, { skill, skillMd: head.skill_md }, head.files, 'restore', context, {
+        location,
+      });
+    });
+  }
+
+  async versions(id: string): Promise<RevisionSummary[]> {
+    let head = await this.row(this.db.pool, id);
+    if (!head) throw notFound(id);
+    if (head.read_only) return [];
+    if (head.revision === 0) {
+      await this.write(async (tx) => {
+        const current = await this.row(tx.client, id);
+        if (current && current.revision === 0 && !current.read_only) await this.baseline(tx, current);
+      });
+      head = (await this.row(this.db.pool, id)) ?? head;
+    }
+    const result = await this.db.query<RevisionRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM ${this.db.table('revisions')} WHERE skill_id = $1 ORDER BY revision`,
+      [id],
+    );
+    const current = head;
+    return result.rows.map((row) =>
+      summaryFromRow(row, current.visible && row.revision === current.revision),
+    );
+  }
+
+  async getRevision(id: string, revision: number): Promise<RevisionContent> {
+    const head = await this.row(this.db.pool, id);
+    if (!head) throw notFound(id);
+    const row = await this.revisionRow(this.db.pool, id, revision);
+    return {
+      ...summaryFromRow(row, head.visible && head.revision === revision),
+      skill: row.skill,
+      skillMd: row.skill_md,
+      files: await readBlobs(this.db, this.db.pool, row.files),
+    };
+  }
+
+  /**
+   * Writes skill folders into the read-only library `library:<library>` at `Common/<library>/<rel>`
+   * (the explicit library import; libraries have no history). The id is the one the SKILL.md declares,
+   * else the filesystem store's rule for that folder, so both stores give a library skill one id.
+   */
+  async writeLibrarySkills(
+    library: string,
+    items: PostgresLibrarySkillWrite[],
+    options: { overwrite: boolean },
+  ): Promise<PostgresLibraryWriteResult[]> {
+    const name = validateLibraryName(library);
+    return this.write(async (tx) => {
+      const results: PostgresLibraryWriteResult[] = [];
+      for (const [index, item] of items.entries()) {
+        let location = `Common/${name}/${item.rel}`;
+        const savepoint = `library_${index}`;
+        await tx.client.query(`SAVEPOINT ${savepoint}`);
+        const mark = tx.updates.length;
+        try {
+          const rel = normalizeResourcePath(item.rel);
+          location = `Common/${name}/${rel}`;
+          const owner = libraryOwner(name);
+          const skill = parseSkillMd(item.skillMd, {
+            owner,
+            source: `${location}/${FILE}`,
+            fallbackName: rel.split('/').at(-1) ?? rel,
+            deterministicIdKey: `${name}/${rel}`,
+          });
+          const existing = await tx.client.query<{ id: string }>(
+            `SELECT id FROM ${this.db.table('skills')} WHERE location = $1 AND visible`,
+            [location],
+          );
+          const holder = existing.rows[0]?.id;
+          if (holder !== undefined && !options.overwrite) {
+            await tx.client.query(`RELEASE SAVEPOINT ${savepoint}`);
+            results.push({ location, status: 'skipped', reason: 'exists' });
+            continue;
+          }
+          if (holder !== undefined && holder !== skill.id) await this.dropLibraryRow(tx, holder);
+          await this.putState(tx, {
+            id: skill.id,
+            owner,
+            location,
+            readOnly: true,
+            revision: 0,
+            skill,
+            skillMd: item.skillMd,
+            files: item.files,
+            visible: true,
+          });
+          await tx.client.query(`RELEASE SAVEPOINT ${savepoint}`);
+          results.push({ location, status: 'imported' });
+        } catch (error) {
+          await tx.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+          tx.updates.splice(mark);
+          results.push({
+            location,
+            status: 'failed',
+            reason: (error as Error).message,
+            code: isAutoSkillError(error) ? error.code : 'INTERNAL',
+          });
+        }
+      }
+      return results;
+    });
+  }
+
+  /**
+   * Copies one skill as another store holds it: its revisions (numbers, operations, times and actors
+   * kept) after the ones this store already has, then its visible state. `autoskill store copy` only.
+   * Fails with `CONFLICT` when this store's history of the skill is not a prefix of the given one.
+   */
+  async importSkillHistory(state: CopiedSkillState, revisions: readonly RevisionContent[]): Promise<void> {
+    await this.write(async (tx) => {
+      const head = await this.row(tx.client, state.id);
+      if (head && (head.owner !== state.owner || head.read_only !== state.readOnly)) {
+        throw new AutoSkillError('CONFLICT', `Skill ${state.id} belongs to ${head.owner} here`, {
+          details: { id: state.id, owner: head.owner },
+        });
+      }
+      const have = head?.revision ?? 0;
+      for (const revision of revisions) {
+        if (revision.revision <= have) continue;
+        const hashes = await putBlobs(this.db, tx.client, Object.entries(revision.files));
+        await tx.client.query(
+          `INSERT INTO ${this.db.table('revisions')} (${SUMMARY_COLUMNS}, skill, skill_md, files)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          [
+            state.id,
+            revision.revision,
+            revision.operation,
+            revision.at,
+            revision.actor,
+            revision.reason,
+            revision.version,
+            revision.name,
+            revision.location,
+            revision.deleted,
+            revision.restoredFrom,
+            json(revision.skill),
+            revision.skillMd,
+            json(hashes),
+          ],
+        );
+      }
+      if (state.visible && (await this.locationTaken(tx.client, state.location, state.id))) {
+        throw new AutoSkillError('CONFLICT', `Folder ${state.location} is taken by another skill here`, {
+          details: { id: state.id, location: state.location },
+        });
+      }
+      await this.putState(tx, state);
+    });
+  }
+
+  // ---------------------------------------------------------------- internals: writes
+
+  private async write<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
+    const database = this.db;
+    let tx: WriteTransaction | undefined;
+    const result = await database.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [
+        lockKey(`autoskill:write:${database.schema}`),
+      ]);
+      tx = new WriteTransaction(client);
+      return work(tx);
+    });
+    if (tx) this.applyUpdates(tx.updates, 'local');
+    return result;
+  }
+
+  private async stageBatchWrite(
+    tx: WriteTransaction,
+    write: BatchWrite,
+    context: WriteContext,
+  ): Promise<StoredSkill> {
+    if (write.kind === 'replace') {
+      const head = await this.row(tx.client, write.id);
+      if (head?.visible) {
+        if (head.read_only) throw readOnlyError(head.id);
+        const owner = assertWritableOwner(write.input.owner);
+        if (head.owner !== owner) {
+          throw new AutoSkillError('CONFLICT', `Skill ${write.id} belongs to another owner`, {
+            details: { id: write.id },
+          });
+        }
+        const current = await this.writable(tx, write.id, context);
+        const options = write.options ?? {};
+        const files = this.resourceMap(options.files ?? {});
+        const built = buildSkill(
+          { ...write.input, owner, createdAt: current.skill.createdAt },
+          { ...options, id: write.id, resources: [...files.keys()].sort(), now: this.now() },
+        );
+        return this.push(tx, current, built, files, 'update', context, { location: current.location });
+      }
+      return this.stageCreate(tx, write.id, { ...write.input, id: write.id }, write.options ?? {}, context);
+    }
+    return this.stageCreate(tx, write.input.id ?? this.newId(), write.input, write.options ?? {}, context);
+  }
+
+  private async stageCreate(
+    tx: WriteTransaction,
+    id: string,
+    input: CreateSkillInput,
+    options: CreateOptions,
+    context: WriteContext,
+  ): Promise<StoredSkill> {
+    const owner = assertWritableOwner(input.owner);
+    const existing = await this.row(tx.client, id);
+    if (existing?.visible) {
+      throw new AutoSkillError('CONFLICT', `A skill with id ${id} already exists`, { details: { id } });
+    }
+    if (existing && existing.owner !== owner) {
+      throw new AutoSkillError('CONFLICT', `Skill ${id} belongs to another owner`, { details: { id } });
+    }
+    const files = this.resourceMap(options.files ?? {});
+    const built = buildSkill(
+      { ...input, owner },
+      { ...options, id, resources: [...files.keys()].sort(), now: this.now() },
+    );
+    const location = await this.allocate(tx.client, owner, built.skill.name);
+    return this.push(tx, existing, built, files, 'create', context, { location });
+  }
+
+  /** The head of a skill that may be written: visible, a user's, at the base revision if one is given. */
+  private async writable(tx: WriteTransaction, id: string, context: WriteContext): Promise<SkillRow> {
+    let head = await this.row(tx.client, id);
+    if (head?.read_only) throw readOnlyError(id);
+    if (!head?.visible) throw notFound(id);
+    assertWritableOwner(head.owner);
+    // An editor that saw revision 0 (no history yet) may still write: the baseline records what it saw.
+    assertBaseRevision(id, head.revision, context.baseRevision);
+    if (head.revision === 0) head = await this.baseline(tx, head);
+    return head;
+  }
+
+  /** Records the visible state of a skill without history as its revision 1. */
+  private async baseline(tx: WriteTransaction, head: SkillRow): Promise<SkillRow> {
+    const at = head.skill.updatedAt ?? this.now();
+    await tx.client.query(
+      `INSERT INTO ${this.db.table('revisions')} (${SUMMARY_COLUMNS}, skill, skill_md, files)
+       VALUES ($1, 1, 'baseline', $2, $3, NULL, $4, $5, $6, false, NULL, $7, $8, $9)`,
+      [
+        head.id,
+        at,
+        BASELINE_ACTOR,
+        head.skill.version,
+        head.skill.name,
+        head.location,
+        json(head.skill),
+        head.skill_md,
+        json(head.files),
+      ],
+    );
+    await tx.client.query(`UPDATE ${this.db.table('skills')} SET revision = 1 WHERE id = $1`, [head.id]);
+    const stored = storedFromRow({ ...head, revision: 1 });
+    this.queueUpdate(tx, stored, await this.nextChange(tx, head.id, head.owner, 1, 'upsert'));
+    return { ...head, revision: 1 };
+  }
+
+  /** Appends a revision and moves the head (and the cache after the commit). */
+  private async push(
+    tx: WriteTransaction,
+    head: SkillRow | null,
+    built: SkillWithText,
+    files: Map<string, Uint8Array> | FileHashes,
+    operation: RevisionOperation,
+    context: WriteContext,
+    where: { location: string; deleted?: boolean; from?: number },
+  ): Promise<StoredSkill> {
+    const hashes = files instanceof Map ? await putBlobs(this.db, tx.client, files) : { ...files };
+    const resources = Object.keys(hashes).sort();
+    const skill: Skill = { ...built.skill, resources };
+    const revision = (head?.revision ?? 0) + 1;
+    const deleted = where.deleted ?? false;
+    const at = this.now();
+    await tx.client.query(
+      `INSERT INTO ${this.db.table('revisions')} (${SUMMARY_COLUMNS}, skill, skill_md, files)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [
+        skill.id,
+        revision,
+        operation,
+        at,
+        context.actor,
+        context.reason ?? null,
+        skill.version,
+        skill.name,
+        where.location,
+        deleted,
+        where.from ?? null,
+        json(skill),
+        built.skillMd,
+        json(hashes),
+      ],
+    );
+    const change = await this.nextChange(tx, skill.id, skill.owner, revision, deleted ? 'delete' : 'upsert');
+    await tx.client.query(
+      `INSERT INTO ${this.db.table('skills')} (id, owner, location, revision, visible, read_only, skill, skill_md, files, change_seq)
+       VALUES ($1, $2, $3, $4, $5, false, $6, $7, $8, $9)
+       ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, location = EXCLUDED.location,
+         revision = EXCLUDED.revision, visible = EXCLUDED.visible, read_only = false, skill = EXCLUDED.skill,
+         skill_md = EXCLUDED.skill_md, files = EXCLUDED.files, change_seq = EXCLUDED.change_seq`,
+      [
+        skill.id,
+        skill.owner,
+        where.location,
+        revision,
+        !deleted,
+        json(skill),
+        built.skillMd,
+        json(hashes),
+        change.seq,
+      ],
+    );
+    const stored: StoredSkill = { ...skill, revision, location: where.location, readOnly: false };
+    this.queueUpdate(tx, deleted ? null : stored, change);
+    return cloneStored(stored);
+  }
+
+  /** Sets a skill's row to a given state (library writes and copies); history is not touched. */
+  private async putState(tx: WriteTransaction, state: CopiedSkillState): Promise<void> {
+    const hashes = await putBlobs(this.db, tx.client, Object.entries(state.files));
+    const skill: Skill = {
+      ...state.skill,
+      id: state.id,
+      owner: state.owner,
+      resources: Object.keys(hashes).sort(),
+    };
+    const change = await this.nextChange(
+      tx,
+      state.id,
+      state.owner,
+      state.revision,
+      state.visible ? 'upsert' : 'delete',
+    );
+    await tx.client.query(
+      `INSERT INTO ${this.db.table('skills')} (id, owner, location, revision, visible, read_only, skill, skill_md, files, change_seq)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, location = EXCLUDED.location,
+         revision = EXCLUDED.revision, visible = EXCLUDED.visible, read_only = EXCLUDED.read_only,
+         skill = EXCLUDED.skill, skill_md = EXCLUDED.skill_md, files = EXCLUDED.files, change_seq = EXCLUDED.change_seq`,
+      [
+        state.id,
+        state.owner,
+        state.location,
+        state.revision,
+        state.visible,
+        state.readOnly,
+        json(skill),
+        state.skillMd,
+        json(hashes),
+        change.seq,
+      ],
+    );
+    const stored: StoredSkill = {
+      ...skill,
+      revision: state.revision,
+      location: state.location,
+      readOnly: state.readOnly,
+    };
+    this.queueUpdate(tx, state.visible ? stored : null, change);
+  }
+
+  private async dropLibraryRow(tx: WriteTransaction, id: string): Promise<void> {
+    const removed = await tx.client.query<{ owner: string }>(
+      `DELETE FROM ${this.db.table('skills')} WHERE id = $1 AND read_only RETURNING owner`,
+      [id],
+    );
+    const owner = removed.rows[0]?.owner;
+    if (owner !== undefined) this.queueUpdate(tx, null, await this.nextChange(tx, id, owner, 0, 'delete'));
+  }
+
+  /** Appends to the change feed and notifies every replica (delivered at commit). */
+  private async nextChange(
+    tx: WriteTransaction,
+    id: string,
+    owner: string,
+    revision: number,
+    type: StoreChange['type'],
+  ): Promise<{ seq: number; change: StoreChange }> {
+    const result = await tx.client.query<{ seq: string }>(
+      `WITH next AS (SELECT nextval('${this.db.schema}.change_seq') AS seq)
+       INSERT INTO ${this.db.table('changes')} (seq, skill_id, owner, revision, type, writer)
+       SELECT seq, $1, $2, $3, $4, $5 FROM next RETURNING seq`,
+      [id, owner, revision, type, this.writerId],
+    );
+    const seq = Number(result.rows[0]?.seq);
+    await tx.client.query('SELECT pg_notify($1, $2)', [this.db.channel('skills'), String(seq)]);
+    return { seq, change: { type, id, owner, revision, origin: 'local' } };
+  }
+
+  private queueUpdate(
+    tx: WriteTransaction,
+    stored: StoredSkill | null,
+    change: { seq: number; change: StoreChange },
+  ): void {
+    tx.updates.push({ id: change.change.id, stored, seq: change.seq, change: change.change });
+  }
+
+  private async allocate(client: Queryable, owner: string, name: string): Promise<string> {
+    const base = `Users/${validateUserId(owner)}/${safeFolderName(slugify(name))}`;
+    const result = await client.query<{ location: string }>(
+      `SELECT location FROM ${this.db.table('skills')} WHERE visible AND starts_with(location, $1)`,
+      [base],
+    );
+    const taken = new Set(result.rows.map((row) => row.location));
+    for (let attempt = 1; ; attempt += 1) {
+      const location = attempt === 1 ? base : `${base}-${attempt}`;
+      if (!taken.has(location)) return location;
+    }
+  }
+
+  private async locationTaken(client: Queryable, location: string, except?: string): Promise<boolean> {
+    const result = await client.query(
+      `SELECT 1 FROM ${this.db.table('skills')} WHERE visible AND location = $1 AND id <> $2`,
+      [location, except ?? ''],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  private async filesOf(tx: WriteTransaction, hashes: FileHashes): Promise<Map<string, Uint8Array>> {
+    return new Map(Object.entries(await readBlobs(this.db, tx.client, hashes)));
+  }
+
+  private resourceMap(files: Record<string, Uint8Array>): Map<string, Uint8Array> {
+    return new Map(Object.entries(files).map(([path, bytes]) => [normalizeResourcePath(path), bytes]));
+  }
+
+  // ---------------------------------------------------------------- internals: reads and the cache
+
+  private async row(client: Queryable, id: string): Promise<SkillRow | null> {
+    const result = await client.query<SkillRow>(`SELECT * FROM ${this.db.table('skills')} WHERE id = $1`, [
+      id,
+    ]);
+    return result.rows[0] ?? null;
+  }
+
+  private async revisionRow(client: Queryable, id: string, revision: number): Promise<RevisionRow> {
+    const result = await client.query<RevisionRow>(
+      `SELECT * FROM ${this.db.table('revisions')} WHERE skill_id = $1 AND revision = $2`,
+      [id, revision],
+    );
+    const row = result.rows[0];
+    if (!row) {
+      throw new AutoSkillError('REVISION_NOT_FOUND', `Skill ${id} has no revision ${revision}`, {
+        details: { id, revision },
+      });
+    }
+    return row;
+  }
+
+  private startSync(): Promise<void> {
+    const running = this.followFeed().finally(() => {
+      if (this.syncRunning === running) this.syncRunning = undefined;
+    });
+    this.syncRunning = running;
+    return running;
+  }
+
+  /** Takes in the change feed after `lastSeq`: other replicas' writes become `remote` changes. */
+  private async followFeed(): Promise<void> {
+    const database = this.database;
+    if (!database) throw new AutoSkillError('INTERNAL', 'The PostgreSQL store is not open');
+    for (;;) {
+      const feed = await database.query<{
+        seq: string;
+        skill_id: string;
+        owner: string;
+        revision: number;
+        type: 'upsert' | 'delete';
+        writer: string;
+      }>(
+        `SELECT seq, skill_id, owner, revision, type, writer FROM ${database.table('changes')}
+         WHERE seq > $1 ORDER BY seq LIMIT ${SYNC_PAGE}`,
+        [this.lastSeq],
+      );
+      if (feed.rows.length === 0) return;
+      const foreign = feed.rows.filter((row) => row.writer !== this.writerId);
+      const ids = [...new Set(foreign.map((row) => row.skill_id))];
+      const rows = new Map<string, SkillRow>();
+      if (ids.length > 0) {
+        const current = await database.query<SkillRow>(
+          `SELECT id, owner, location, revision, visible, read_only, skill, change_seq FROM ${database.table('skills')}
+           WHERE id = ANY($1::text[])`,
+          [ids],
+        );
+        for (const row of current.rows) rows.set(row.id, row);
+      }
+      const updates: CacheUpdate[] = [];
+      for (const change of foreign) {
+        const row = rows.get(change.skill_id);
+        const seq = Number(change.seq);
+        const state = row && Number(row.change_seq) >= seq ? row : undefined;
+        updates.push({
+          id: change.skill_id,
+          stored: state?.visible ? storedFromRow(state) : null,
+          // The row's own number: a later change of the same skill in this page is the same state.
+          seq: state ? Number(state.change_seq) : seq,
+          change: {
+            type: change.type,
+            id: change.skill_id,
+            owner: change.owner,
+            revision: change.revision,
+            origin: 'remote',
+          },
+        });
+      }
+      this.lastSeq = Number(feed.rows.at(-1)?.seq ?? this.lastSeq);
+      this.applyUpdates(updates, 'remote');
+      if (feed.rows.length < SYNC_PAGE) return;
+    }
+  }
+
+  private applyUpdates(updates: readonly CacheUpdate[], _origin: 'local' | 'remote'): void {
+    for (const update of updates) {
+      const known = this.seqById.get(update.id) ?? 0;
+      if (update.seq >= known) {
+        this.seqById.set(update.id, update.seq);
+        if (update.stored) this.visible.set(update.id, update.stored);
+        else this.visible.delete(update.id);
+      }
+      this.emit(update.change);
+    }
+  }
+
+  private emit(change: StoreChange): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.options.onError?.(error, 'a store listener failed');
+      }
+    }
+  }
+
+  /** Loads every visible skill (at open, and on refresh, reporting what changed as `rescan`). */
+  private async reload(origin: 'rescan', report: boolean): Promise<RefreshReport> {
+    const database = this.db;
+    const { rows, seq } = await database.transaction(async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const last = await client.query<{ seq: string | null }>(
+        `SELECT max(seq) AS seq FROM ${database.table('changes')}`,
+      );
+      const all = await client.query<SkillRow>(
+        `SELECT id, owner, location, revision, read_only, skill, change_seq FROM ${database.table('skills')} WHERE visible`,
+      );
+      return { rows: all.rows, seq: Number(last.rows[0]?.seq ?? 0) };
+    });
+    const before = new Map(this.visible);
+    const counts = { added: 0, changed: 0, removed: 0 };
+    this.visible.clear();
+    const changes: StoreChange[] = [];
+    for (const row of rows) {
+      const stored = storedFromRow(row);
+      this.visible.set(row.id, stored);
+      this.seqById.set(row.id, Number(row.change_seq));
+      const old = before.get(row.id);
+      if (!old) counts.added += 1;
+      else if (old.revision !== stored.revision || JSON.stringify(old) !== JSON.stringify(stored))
+        counts.changed += 1;
+      else continue;
+      changes.push({ type: 'upsert', id: row.id, owner: row.owner, revision: row.revision, origin });
+    }
+    for (const [id, old] of before) {
+      if (this.visible.has(id)) continue;
+      counts.removed += 1;
+      changes.push({ type: 'delete', id, owner: old.owner, revision: old.revision, origin });
+    }
+    this.lastSeq = Math.max(this.lastSeq, seq);
+    if (report) for (const change of changes) this.emit(change);
+    return { loaded: rows.length, ...(report ? counts : { added: 0, changed: 0, removed: 0 }), problems: [] };
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+}
+
+function readOnlyError(id: string): AutoSkillError {
+  return new AutoSkillError('READ_ONLY', `Skill ${id} belongs to a read-only library`, { details: { id } });
+}
