@@ -6,10 +6,11 @@
  */
 import { zipSync } from 'fflate';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type {
-  ManagementRoutesOptions,
-  SkillSearcher,
-  VectorMaintenance,
+import {
+  type ManagementRoutesOptions,
+  managementRouteDescriptions,
+  type SkillSearcher,
+  type VectorMaintenance,
 } from '../src/server/management/index.js';
 import type { PrepareSkillContextInput, SkillContextProvider } from '../src/service/turn-types.js';
 import { emptyRetrievalInfo } from '../src/service/turn-types.js';
@@ -585,5 +586,66 @@ describe('capabilities and openapi.json', () => {
     });
     expect((await h.call('GET', '/openapi.json', { key: null })).status).toBe(200);
     expect((await h.call('GET', `${A}/openapi.json`, { key: null })).status).toBe(401);
+  });
+});
+
+describe('every documented management route', () => {
+  const routes = managementRouteDescriptions();
+  const withBody = routes.filter((route) => route.body !== undefined);
+  const perSkill = routes.filter((route) => route.path.includes('{skill_id}'));
+
+  it('refuses malformed JSON (400) and oversized bodies (413) before touching the store', async () => {
+    const harness = await start(
+      { search: leakySearcher(() => harness), limits: { importBodyBytes: 2048 } },
+      { bodyBytes: 2048 },
+    );
+    const skill = await harness.createSkill({ owner: 'alice', name: 'Target' });
+    expect(withBody.length).toBeGreaterThanOrEqual(8);
+    await unchanged(harness, async () => {
+      for (const route of withBody) {
+        const path = route.path.replace('{skill_id}', skill.id);
+        const method = route.method.toUpperCase();
+        const key = route.operationId === 'rebuildVectors' ? 'admin' : 'alice';
+        const malformed = await harness.json(method, path, {
+          key,
+          rawBody: '{"oops": ',
+          headers: { 'content-type': 'application/json' },
+        });
+        expect([route.operationId, malformed.status, malformed.body['error']?.['code']]).toEqual([
+          route.operationId,
+          400,
+          'invalid_json',
+        ]);
+        const oversized = await harness.json(method, path, { key, body: { padding: 'x'.repeat(4096) } });
+        expect([route.operationId, oversized.status]).toEqual([route.operationId, 413]);
+      }
+    });
+  });
+
+  it('answers another user’s skill and an unknown id alike (404) on every per-skill route', async () => {
+    const harness = await start();
+    const bobs = await harness.createSkill({ owner: 'bob', name: 'Bob only' });
+    expect(perSkill.length).toBeGreaterThanOrEqual(9);
+    await unchanged(harness, async () => {
+      for (const route of perSkill) {
+        for (const id of [bobs.id, 'no-such-skill']) {
+          const answer = await harness.json(
+            route.method.toUpperCase(),
+            route.path.replace('{skill_id}', id),
+            {
+              ...(route.body
+                ? { body: route.operationId === 'saveSkillMd' ? { skill_md: '---\nname: x\n---\n' } : {} }
+                : {}),
+            },
+          );
+          expect([route.operationId, id, answer.status, answer.body['error']?.['code']]).toEqual([
+            route.operationId,
+            id,
+            404,
+            'not_found',
+          ]);
+        }
+      }
+    });
   });
 });
