@@ -29,7 +29,8 @@ const LAYER_RANK: Record<string, number> = {
   'index.ts': 7,
   service: 8,
   server: 9,
-  cli: 9,
+  // The `autoskill` binary composes the server (`serve`, `proxy`), so it sits outside the other entry points.
+  cli: 10,
   mcp: 9,
 };
 

@@ -24,6 +24,8 @@ const COMMAND_MODULES: Array<() => Promise<CommandModule>> = [
   () => import('./commands/keys.js'),
   () => import('./commands/search.js'),
   () => import('./commands/vectors.js'),
+  () => import('./commands/serve.js'),
+  () => import('./commands/proxy.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {

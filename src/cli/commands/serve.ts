@@ -1,0 +1,184 @@
+/**
+ * @module `autoskill serve`: one process with the OpenAI-compatible proxy, the management API, the
+ * extraction jobs and the web UI (when built). `autoskill proxy` (proxy.ts) is the same without the UI.
+ * Flags keep the seeds' names; every value goes through `src/config/` (flags > environment > config file
+ * > defaults), so no flag has a default here. SIGINT/SIGTERM shut down gracefully (a second one exits).
+ */
+import { type Command, Option } from 'commander';
+import pino from 'pino';
+import { loadConfigFile, type ResolvedConfig, resolveConfig } from '../../config/index.js';
+import { createServerLogger, createSilentLogger } from '../../server/logger.js';
+import { printError, printLine } from '../output.js';
+import { endpointList, type ServerMode, startAutoSkillServer } from './server-runtime.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** The flags `serve` and `proxy` share (the seeds' names). */
+export function addServerFlags(command: Command): Command {
+  return command
+    .option('--host <host>', 'address to listen on (AUTOSKILL_HOST; default 127.0.0.1)')
+    .option('--port <port>', 'port (AUTOSKILL_PORT; default 9000)')
+    .option('--config <file>', 'config file (default: autoskill.config.json/.yaml in the current folder)')
+    .option(
+      '--llm-provider <name>',
+      'chat model provider: offline, openai, qwen, glm, internlm, ollama, anthropic, generic',
+    )
+    .option('--llm-model <model>', 'chat model id')
+    .option(
+      '--learn-llm-provider <name>',
+      'provider for extraction, merging and rewriting (default: the chat one)',
+    )
+    .option('--learn-llm-model <model>', 'model for learning')
+    .option(
+      '--embeddings-provider <name>',
+      'embeddings: hashing (offline), openai, dashscope, glm, ollama, generic, none',
+    )
+    .option('--embeddings-model <model>', 'embedding model id')
+    .option('--store-dir <dir>', 'SkillBank folder (AUTOSKILL_STORE_DIR; default SkillBank)')
+    .option('--store-url <url>', 'PostgreSQL store (postgres://…)')
+    .option(
+      '--library-dir <dir>',
+      'extra read-only skill library (repeatable; AUTOSKILL_LIBRARY_DIRS)',
+      collect,
+    )
+    .option('--user-id <id>', 'user of requests that name none (default u1)')
+    .option('--skill-scope <scope>', 'default scope of requests: user, common (library) or all (default all)')
+    .option('--rewrite-mode <mode>', 'query rewriting: never, auto (default) or always')
+    .option('--extract-mode <mode>', 'background extraction: auto (default), always or never')
+    .option('--extract-turn-limit <n>', 'in auto mode, extract every N user turns (default 1)')
+    .option('--extract-enabled <bool>', 'the seeds’ switch: 0 means --extract-mode never')
+    .option('--ingest-window <n>', 'messages handed to the extractor (default 6)')
+    .option('--max-bg-extract-jobs <n>', 'extraction jobs running at once (default 2)')
+    .option('--min-score <score>', 'calibrated score a skill needs to be injected (default 0.4)')
+    .option('--top-k <n>', 'skills injected at most (default 1)')
+    .option('--served-model <id>', 'model listed by GET /v1/models (repeatable)', collect)
+    .option('--served-models-json <json>', 'JSON list of served models (AUTOSKILL_PROXY_MODELS)')
+    .option(
+      '--proxy-api-key <key>',
+      'shared application key (AUTOSKILL_PROXY_API_KEY); auth is off without one',
+    )
+    .option('--jwt-secret <secret>', 'verify HS256 JWT bearer tokens with this secret')
+    .option('--jwks-url <url>', 'verify JWT bearer tokens with this JWKS')
+    .option('--jwks-file <file>', 'verify JWT bearer tokens with this JWKS file')
+    .option('--jwt-user-claim <claim>', 'JWT claim naming the user (default sub)')
+    .option(
+      '--cors-origin <origin>',
+      'allow this browser origin (repeatable; CORS is off by default)',
+      collect,
+    )
+    .option('--rate-limit <n>', 'requests per minute per key (0 = unlimited)')
+    .option('--body-limit <bytes>', 'largest chat request body')
+    .option('--no-autoskill-field', 'leave the `autoskill` field out of chat answers')
+    .option('--allow-no-auth', 'listen on a non-loopback host without authentication (trusted networks only)')
+    .addOption(
+      new Option('--log-level <level>', 'request log level (logs go to stderr)')
+        .choices(['trace', 'debug', 'info', 'warn', 'error', 'silent'])
+        .default('info'),
+    );
+}
+
+export interface ServerFlags extends Record<string, unknown> {
+  config?: string;
+  allowNoAuth?: boolean;
+  logLevel?: string;
+  webDir?: string;
+  web?: boolean;
+}
+
+/** Resolves the configuration of a server command (flags > env > file > defaults). */
+export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  const file = loadConfigFile(flags.config ? { path: flags.config } : {});
+  return resolveConfig({ flags, env, file });
+}
+
+function describeAuth(config: ResolvedConfig, authEnabled: boolean): string {
+  if (!authEnabled) return 'off (anyone who can reach this address acts as any user)';
+  const kinds = [
+    config.server.proxyApiKey ? 'shared key' : null,
+    config.auth.jwtSecret || config.auth.jwksUrl || config.auth.jwksFile ? 'JWT' : null,
+  ].filter(Boolean);
+  return `on (${[...kinds, 'per-user keys when created'].join(', ')})`;
+}
+
+/** Starts the server, prints where it listens, and resolves once it has shut down after a signal. */
+export async function runServerCommand(mode: ServerMode, flags: ServerFlags): Promise<void> {
+  const config = serverConfig(flags);
+  const level = flags.logLevel ?? 'info';
+  const logger =
+    level === 'silent'
+      ? createSilentLogger()
+      : createServerLogger({ level, destination: pino.destination({ fd: 2, sync: true }) });
+  const running = await startAutoSkillServer({
+    config,
+    env: process.env,
+    mode,
+    allowNoAuth: flags.allowNoAuth === true,
+    ...(flags.web === false ? { webDir: null } : flags.webDir ? { webDir: flags.webDir } : {}),
+    logger,
+    maintenanceInBackground: ['1', 'true', 'yes', 'on'].includes(
+      (process.env['AUTOSKILL_STARTUP_MAINTENANCE_ASYNC'] ?? '').toLowerCase(),
+    ),
+  });
+  const title = mode === 'serve' ? 'AutoSkill' : 'AutoSkill OpenAI Proxy';
+  printLine(`${title}: ${running.url}`);
+  printLine(`  OpenAI base URL: ${running.url}/v1`);
+  if (running.webDir) printLine(`  Web UI:          ${running.url}/`);
+  else if (mode === 'serve') printLine('  Web UI:          not built (npm run build builds web/dist)');
+  printLine(
+    `  store:           ${config.store.dir}   user: ${config.userId}   scope: ${config.retrieval.scope}`,
+  );
+  printLine(
+    `  models:          chat ${config.llm.provider}${config.llm.model ? ` ${config.llm.model}` : ''}, embeddings ${config.embeddings.provider}`,
+  );
+  printLine(
+    `  extraction:      ${config.extraction.mode}, every ${config.extraction.turnLimit} turn(s), window ${config.extraction.window}, ${config.extraction.maxConcurrentJobs} at once`,
+  );
+  printLine(`  auth:            ${describeAuth(config, running.authEnabled)}`);
+  if (running.recovery.requeued.length + running.recovery.failed.length > 0) {
+    printLine(
+      `  recovered jobs:  ${running.recovery.requeued.length} re-queued, ${running.recovery.failed.length} failed`,
+    );
+  }
+  printLine('Endpoints:');
+  for (const line of endpointList(mode, running.webDir)) printLine(`  ${line}`);
+  printLine('Press Ctrl+C to stop.');
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        printError(`${signal} again: exiting without waiting`);
+        process.exit(1);
+      }
+      stopping = true;
+      printError(`${signal}: shutting down (finishing open requests and extraction jobs)…`);
+      running.close().then(
+        () => {
+          printError('stopped');
+          resolve();
+        },
+        (error: unknown) => {
+          printError(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          resolve();
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+export function register(program: Command): void {
+  addServerFlags(
+    program
+      .command('serve')
+      .description('Run the web UI, the OpenAI-compatible proxy and the management API in one process'),
+  )
+    .option('--web-dir <dir>', 'serve the web UI from this folder (default: the built web/dist)')
+    .option('--no-web', 'do not serve the web UI')
+    .action(async (flags: ServerFlags) => {
+      await runServerCommand('serve', flags);
+    });
+}
