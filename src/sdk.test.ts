@@ -67,6 +67,48 @@ describe('AutoSkill over a temporary filesystem store', () => {
     expect(context.systemMessage).toContain('Never mention these skills');
   });
 
+  it('evolves the skill instead of duplicating it, also when two processes ingest at once', async () => {
+    const first = await autoSkill.ingest({ messages: RELEASE_CHAT });
+    const again = await autoSkill.ingest({
+      messages: [
+        {
+          role: 'user',
+          content: 'For every release, also announce the rollout in the #releases channel afterwards.',
+        },
+        { role: 'assistant', content: 'Noted.' },
+      ],
+    });
+    expect(['merged', 'discarded', 'created']).toContain(again.outcome);
+    if (again.outcome === 'merged') {
+      expect(again.skill?.id).toBe(first.skill?.id);
+      expect(again.skill?.version).toBe('0.1.1');
+    }
+    // A second SDK on the same folder (another process, as far as the store knows): the same new
+    // preference ingested by both at once gives one skill, never two.
+    const other = await AutoSkill.open({
+      llm: { provider: 'offline' },
+      embeddings: { provider: 'hashing' },
+      store: { provider: 'filesystem', dir: join(temp.dir, 'SkillBank') },
+    });
+    try {
+      const sql = [
+        {
+          role: 'user',
+          content: 'From now on, always write SQL keywords in uppercase and put each clause on its own line.',
+        },
+        { role: 'assistant', content: 'Will do.' },
+      ];
+      const results = await Promise.all([
+        autoSkill.ingest({ messages: sql, userId: 'u9' }),
+        other.ingest({ messages: sql, userId: 'u9' }),
+      ]);
+      expect(results.map((result) => result.outcome).sort()).not.toEqual(['created', 'created']);
+      expect((await autoSkill.list({ userId: 'u9' })).total).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('extracts candidates without storing anything', async () => {
     const dry = await autoSkill.extractCandidates({ messages: RELEASE_CHAT });
     expect(dry.outcome).toBe('candidate');

@@ -14,6 +14,7 @@
  * const hits = await autoSkill.search('How should I do a safe release?', { userId: 'u1' });
  * await autoSkill.close();
  */
+import { join } from 'node:path';
 import type { ResolvedConfig } from './config/index.js';
 import type { EmbeddingConnector } from './embeddings/types.js';
 import type { SearchFilters } from './index/search.js';
@@ -22,6 +23,8 @@ import type { DroppedPart } from './learn/candidate-checks.js';
 import type { ConversationEvent, ConversationMessage } from './learn/conversation.js';
 import { type ExtractionLogger, type ExtractionOutcome, extractCandidate } from './learn/extract.js';
 import type { ExtractionReferenceInput } from './learn/extraction-reference.js';
+import { ingest, type IngestResult as LearnIngestResult } from './learn/ingest.js';
+import { createFileUserLock, PROCESS_USER_LOCK, type UserLock } from './learn/maintain-lock.js';
 import type { LLMConnector } from './llm/types.js';
 import {
   type ChatMessageLike,
@@ -38,13 +41,9 @@ import { loadTokenCounter } from './retrieve/tokens.js';
 import { buildComponents, type ComponentOptions, type StoreConfig } from './sdk/components.js';
 import { diffLines, type LineDiff } from './sdk/diff.js';
 import { type ExportResult, type ExportSkillOptions, exportSkill } from './sdk/export.js';
-import {
-  type ImportConversationsResult,
-  type IngestOutcome,
-  interimImportConversations,
-  interimIngest,
-} from './sdk/interim-learning.js';
+import { type ImportConversationsResult, interimImportConversations } from './sdk/interim-learning.js';
 import { AutoSkillError } from './shared/errors.js';
+import { FileSkillStore, STATE_DIR } from './store/fs/file-skill-store.js';
 import { type ImportReport, importSkills } from './store/import/import-skills.js';
 import {
   createSkillSearch,
@@ -158,8 +157,11 @@ export interface IngestOptions {
   abortSignal?: AbortSignal;
 }
 
-/** What an ingest did: created a skill, merged into one (new version), discarded the candidate, or found nothing. */
-export type IngestResult = IngestOutcome;
+/**
+ * What an ingest did: created a skill, merged into one (new version, new revision), discarded the
+ * candidate, or found nothing to learn — with the reason, the candidate, the extraction and the decision.
+ */
+export type IngestResult = LearnIngestResult;
 
 export interface ExtractCandidatesResult {
   /** At most one candidate. */
@@ -216,6 +218,17 @@ export interface SkillDiff extends LineDiff {
   to: number;
 }
 
+/**
+ * Ingests of one user take turns: in this process always, and across processes for a writable
+ * filesystem store (one lock file per user under `.autoskill/ingest-locks/`).
+ */
+function userLockFor(store: SkillStore): UserLock {
+  if (!(store instanceof FileSkillStore) || (store as unknown as { readOnly?: unknown }).readOnly === true) {
+    return PROCESS_USER_LOCK;
+  }
+  return createFileUserLock({ directory: join(store.root, STATE_DIR, 'ingest-locks') });
+}
+
 function toRenderable(item: StoredSkill | SkillSearchHit | RenderableSkill): RenderableSkill {
   return 'skill' in item && typeof item.skill === 'object' ? item.skill : (item as RenderableSkill);
 }
@@ -236,6 +249,7 @@ export class AutoSkill {
   /** Whether extraction is rule-based. */
   readonly offline: boolean;
   private readonly ownsStore: boolean;
+  private readonly userLock: UserLock;
   private readonly logger: ExtractionLogger | undefined;
   private readonly now: () => number;
   private closed = false;
@@ -250,6 +264,7 @@ export class AutoSkill {
     skillSearch: SkillSearch;
     userId: string;
     offline: boolean;
+    userLock: UserLock;
     logger: ExtractionLogger | undefined;
     now: () => number;
   }) {
@@ -262,6 +277,7 @@ export class AutoSkill {
     this.skillSearch = parts.skillSearch;
     this.userId = parts.userId;
     this.offline = parts.offline;
+    this.userLock = parts.userLock;
     this.logger = parts.logger;
     this.now = parts.now;
   }
@@ -285,6 +301,7 @@ export class AutoSkill {
       skillSearch,
       userId: options.userId ?? components.config.userId,
       offline: options.offline ?? components.learnLlm.provider === 'offline',
+      userLock: userLockFor(components.store),
       logger,
       now: options.now ?? Date.now,
     });
@@ -349,26 +366,29 @@ export class AutoSkill {
 
   // ---------------------------------------------------------------- learning
 
-  /** Learns from a conversation: extracts at most one candidate, then creates, merges or discards it. */
-  async ingest(options: IngestOptions): Promise<IngestResult> {
-    const userId = options.userId ?? this.userId;
-    const messages = options.messages ?? [];
-    const reference =
-      options.reference === undefined ? await this.referenceFor(userId, messages) : options.reference;
-    return interimIngest({
+  /**
+   * Learns from a conversation: extracts at most one candidate, then creates a skill, merges it into the
+   * one it belongs to (patch version bump, new revision) or discards it. Concurrent ingests for one user
+   * are serialised (across processes too, for the filesystem store), so one capability gives one skill.
+   */
+  ingest(options: IngestOptions): Promise<IngestResult> {
+    return ingest({
       store: this.store,
+      search: this.skillSearch,
       llm: this.llm,
       learnLlm: this.learnLlm,
       offline: this.offline,
-      userId,
-      messages,
-      ...(options.events ? { events: options.events } : {}),
-      ...(options.hint ? { hint: options.hint } : {}),
-      ...(options.metadata ? { metadata: options.metadata } : {}),
+      userId: options.userId ?? this.userId,
+      messages: options.messages ?? [],
+      events: options.events,
+      hint: options.hint,
+      metadata: options.metadata,
       forced: options.forced ?? false,
-      reference,
-      ...(this.logger ? { logger: this.logger } : {}),
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      reference: options.reference,
+      logger: this.logger,
+      abortSignal: options.abortSignal,
+      actor: 'maintainer',
+      lock: this.userLock,
     });
   }
 

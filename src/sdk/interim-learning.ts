@@ -1,73 +1,14 @@
 /**
- * @module Stand-ins for the learning pipeline's `ingest` and conversation import (`src/learn/ingest.ts`,
- * `src/learn/import-conversations.ts`, being written by the learning engineer) until those land. Ingest
- * extracts one candidate and creates it as a new skill (no merge, no discard); import reads `.json` /
- * `.jsonl` and ingests every `messages` list it finds. The SDK switches to the real functions as soon as
- * they are committed; the result shapes are theirs.
+ * @module Stand-in for the learning pipeline's conversation import (`src/learn/import-conversations.ts`,
+ * being written by the learning engineer) until it lands: reads `.json` / `.jsonl` and ingests every
+ * `messages` list it finds. The SDK switches to the real function as soon as it is committed.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Candidate } from '../learn/candidate.js';
-import type { ConversationEvent, ConversationMessage } from '../learn/conversation.js';
-import { type ExtractionLogger, type ExtractionResult, extractCandidate } from '../learn/extract.js';
-import type { ExtractionReferenceInput } from '../learn/extraction-reference.js';
-import type { LLMConnector } from '../llm/types.js';
+import type { ConversationMessage } from '../learn/conversation.js';
 import { AutoSkillError, errorMessage } from '../shared/errors.js';
 import { parseJsonValue } from '../shared/json.js';
-import type { SkillStore, StoredSkill } from '../store/types.js';
-
-export interface IngestInput {
-  store: SkillStore;
-  llm: LLMConnector;
-  learnLlm: LLMConnector;
-  offline: boolean;
-  userId: string;
-  messages: readonly ConversationMessage[];
-  events?: readonly ConversationEvent[];
-  hint?: string;
-  metadata?: Record<string, unknown>;
-  forced?: boolean;
-  reference?: ExtractionReferenceInput | null;
-  logger?: ExtractionLogger;
-  abortSignal?: AbortSignal;
-}
-
-export interface IngestOutcome {
-  outcome: 'created' | 'merged' | 'discarded' | 'nothing';
-  skill?: StoredSkill;
-  reason: string;
-  candidate?: Candidate;
-  extraction?: ExtractionResult;
-}
-
-export async function interimIngest(input: IngestInput): Promise<IngestOutcome> {
-  const extraction = await extractCandidate({
-    messages: input.messages,
-    ...(input.events ? { events: input.events } : {}),
-    ...(input.hint ? { hint: input.hint } : {}),
-    forced: input.forced ?? false,
-    reference: input.reference ?? null,
-    llm: input.learnLlm,
-    offline: input.offline,
-    ...(input.abortSignal ? { abortSignal: input.abortSignal } : {}),
-    ...(input.logger ? { logger: input.logger } : {}),
-  });
-  const candidate = extraction.candidate;
-  if (!candidate) return { outcome: 'nothing', reason: extraction.reason, extraction };
-  const skill = await input.store.create(
-    {
-      owner: input.userId,
-      name: candidate.name,
-      description: candidate.description,
-      instructions: candidate.prompt,
-      triggers: candidate.triggers,
-      tags: candidate.tags,
-      metadata: { ...input.metadata, confidence: candidate.confidence, origin: candidate.origin },
-    },
-    { actor: 'ingest', reason: 'new skill from a conversation' },
-  );
-  return { outcome: 'created', skill, reason: extraction.reason, candidate, extraction };
-}
+import type { StoredSkill } from '../store/types.js';
 
 export interface ImportConversationsInput {
   /** `.json` (one document) or `.jsonl` (one JSON value per line). */
@@ -117,7 +58,7 @@ function findConversations(value: unknown, found: ConversationMessage[][]): void
 
 export async function interimImportConversations(
   input: ImportConversationsInput,
-  ingest: (messages: ConversationMessage[]) => Promise<IngestOutcome>,
+  ingest: (messages: ConversationMessage[]) => Promise<{ skill?: StoredSkill }>,
 ): Promise<ImportConversationsResult> {
   let data = input.data;
   const sourceFile = input.file ? resolve(input.file) : null;
