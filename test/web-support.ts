@@ -26,10 +26,10 @@ export function findChromium(): string | null {
 
 /** Why the browser tests cannot run here, or `null` when they can. */
 export function browserTestsBlocker(): string | null {
+  // Only a missing browser skips: a missing build (web/dist, dist/) makes the tests fail loudly instead.
   if (!findChromium()) {
     return 'web UI browser tests skipped: no Chromium found (apt-get install chromium fonts-wqy-microhei; .ci/run installs it)';
   }
-  if (!existsSync(join(WEB_DIST, 'index.html'))) return null; // the test fails loudly: the build is missing
   return null;
 }
 
@@ -108,6 +108,9 @@ export async function startAutoskill(options: {
   timeoutMs?: number;
 }): Promise<RunningServer> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  if (!existsSync(join(WEB_DIST, 'index.html'))) {
+    throw new Error(`${WEB_DIST}/index.html is missing: run npm run build (it builds the web UI too)`);
+  }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
