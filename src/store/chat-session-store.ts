@@ -98,6 +98,7 @@ export const SessionJobSchema = z.object({
   jobId: z.string().min(1),
   turnId: z.string().nullable(),
   trigger: z.string(),
+  hint: z.string().nullable().default(null),
   createdAt: z.number(),
 });
 export type SessionJob = z.infer<typeof SessionJobSchema>;
