@@ -14,8 +14,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeTempDir } from '../test/support/fixtures.js';
 import { AutoSkill } from '../src/sdk.js';
+import { makeTempDir } from '../test/support/fixtures.js';
 import { loadQueries } from './retrieval-corpus.js';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -41,7 +41,8 @@ function libraryDirs(corpus: string): Array<{ name: string; path: string }> {
     if (!statSync(topPath).isDirectory()) continue;
     for (const name of readdirSync(topPath)) {
       const path = join(topPath, name);
-      if (statSync(path).isDirectory()) libraries.push({ name: `${top}-${name}`.replace(/[^\p{L}\p{N}._@-]/gu, '_'), path });
+      if (statSync(path).isDirectory())
+        libraries.push({ name: `${top}-${name}`.replace(/[^\p{L}\p{N}._@-]/gu, '_'), path });
     }
   }
   return libraries;
@@ -54,7 +55,11 @@ try {
   const options = {
     llm: { provider: 'offline' },
     embeddings: { provider: 'hashing' },
-    store: { provider: 'filesystem' as const, dir: join(temp.dir, 'SkillBank'), libraryDirs: libraryDirs(args.corpus as string) },
+    store: {
+      provider: 'filesystem' as const,
+      dir: join(temp.dir, 'SkillBank'),
+      libraryDirs: libraryDirs(args.corpus as string),
+    },
   };
   let started = performance.now();
   const autoSkill = await AutoSkill.open(options);
@@ -73,7 +78,9 @@ try {
       await autoSkill.search(query.query, { limit: 5 });
       searchTimes.push(performance.now() - start);
       start = performance.now();
-      const context = await autoSkill.prepareTurnContext({ messages: [{ role: 'user', content: query.query }] });
+      const context = await autoSkill.prepareTurnContext({
+        messages: [{ role: 'user', content: query.query }],
+      });
       turnTimes.push(performance.now() - start);
       if (round === 0 && context.systemMessage) injected += 1;
     }
