@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeTempDir } from '../../test/support/fixtures.js';
+import { copyFixture, makeTempDir, ORIGINAL_STORE, requireFixtures } from '../../test/support/fixtures.js';
 import { createEmbeddingConnector } from '../embeddings/registry.js';
 import type { EmbeddingConnector } from '../embeddings/types.js';
 import type { Skill } from '../skill/schema.js';
@@ -404,5 +404,41 @@ describe('createSkillSearch over the filesystem store', () => {
     await readOnly.close();
     store = new FileSkillStore({ root });
     await store.open();
+  });
+});
+
+describe('createSkillSearch over a SkillBank written by the original', () => {
+  it('reads its flat vector files and searches its users and libraries', async () => {
+    requireFixtures();
+    const copy = copyFixture(ORIGINAL_STORE, 'autoskill-search-original-');
+    const store = new FileSkillStore({ root: copy.dir });
+    await store.open();
+    const original = await createEmbeddingConnector({
+      provider: 'hashing',
+      model: 'default',
+      dimensions: 256,
+    });
+    const search = createSkillSearch({ store, embeddings: original });
+    try {
+      const opened = await search.open();
+      expect(opened.skills).toBe(40);
+      expect(opened.vectorLoad).toMatchObject({ status: 'ok', rows: 40, dimensions: 256, problems: [] });
+      const hits = await search.search('How should I do a safe release?', { userId: 'u1', limit: 3 });
+      expect(hits[0]?.skill).toMatchObject({ name: 'Standard release process', owner: 'u1' });
+      expect(await search.search('How should I do a safe release?', { userId: 'u2', scope: 'user' })).toEqual(
+        [],
+      );
+      const library = await search.search('pytorch 向量化', { userId: 'u2', limit: 3 });
+      expect(library[0]?.source).toBe('library:sample');
+      expect(await search.vectorStatus()).toMatchObject({
+        indexName: 'skills-hashing-default-d256-8c95e52120',
+        healthy: true,
+        skills: 40,
+      });
+    } finally {
+      await search.close();
+      await store.close();
+      copy.cleanup();
+    }
   });
 });
