@@ -49,7 +49,7 @@ export interface CallOptions {
   key?: keyof typeof KEYS | null;
   body?: unknown;
   /** Sent as is (for malformed JSON and multipart). */
-  rawBody?: string | Uint8Array | FormData;
+  rawBody?: string | FormData;
   headers?: Record<string, string>;
 }
 
@@ -117,7 +117,7 @@ export async function startManagementHarness(
     const key = call.key === undefined ? 'alice' : call.key;
     const headers: Record<string, string> = { ...(call.headers ?? {}) };
     if (key !== null) headers['authorization'] = `Bearer ${KEYS[key]}`;
-    let body: string | Uint8Array | FormData | undefined = call.rawBody;
+    let body: string | FormData | undefined = call.rawBody;
     if (call.body !== undefined) {
       body = JSON.stringify(call.body);
       headers['content-type'] ??= 'application/json';

@@ -156,13 +156,13 @@ async function readUpload(
       });
     }
     const fields: Record<string, unknown> = {};
-    let file: { name: string; bytes: Uint8Array } | undefined;
-    for (const [key, value] of form.entries()) {
+    let part: File | undefined;
+    form.forEach((value, key) => {
       if (typeof value === 'string') fields[key] = value;
-      else if (key === 'file' && !file)
-        file = { name: value.name, bytes: new Uint8Array(await value.arrayBuffer()) };
-    }
-    return file ? { fields, file } : { fields };
+      else if (key === 'file' && !part) part = value;
+    });
+    if (!part) return { fields };
+    return { fields, file: { name: part.name, bytes: new Uint8Array(await part.arrayBuffer()) } };
   }
   const text = new TextDecoder().decode(bytes);
   let value: unknown;
