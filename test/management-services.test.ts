@@ -649,3 +649,28 @@ describe('every documented management route', () => {
     });
   });
 });
+
+describe('openapi.json with every route module of the server', () => {
+  it('documents core, management and extraction routes with unique operation ids and resolvable refs', async () => {
+    const { EXTRACTION_ROUTE_DESCRIPTIONS } = await import('../src/server/extractions/index.js');
+    const harness = await start({ extraRoutes: EXTRACTION_ROUTE_DESCRIPTIONS });
+    const document = (await harness.json('GET', `${A}/openapi.json`)).body;
+    const operations = Object.values(document['paths'] as Record<string, Record<string, Json>>).flatMap(
+      (item) => Object.values(item),
+    );
+    const ids = operations.map((operation) => operation['operationId']);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(
+      expect.arrayContaining(['createExtraction', 'streamExtractionEvents', 'createChatCompletion']),
+    );
+    expect(document['paths'][`${A}/extractions/{job_id}/events`]['get']).toBeDefined();
+    const text = JSON.stringify(document);
+    for (const ref of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) {
+      expect(document['components']['schemas']).toHaveProperty(ref[1] as string);
+    }
+    const capabilities = (await harness.json('GET', `${A}/capabilities`)).body['data'];
+    expect(Object.keys(capabilities['extractions']).sort()).toEqual(
+      ['events_stream', 'extract_now', 'get', 'latest', 'list', 'simulate'].sort(),
+    );
+  });
+});
