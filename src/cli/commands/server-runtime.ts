@@ -23,6 +23,7 @@ import { createServerLogger, createSilentLogger } from '../../server/logger.js';
 import { createManagementRoutes, MANAGEMENT_PUBLIC_PATHS } from '../../server/management/index.js';
 import { createChatUpstream } from '../../server/proxy/upstreams/create.js';
 import type { ChatUpstream } from '../../server/proxy/upstreams/types.js';
+import { SESSION_ROUTE_DESCRIPTIONS, sessionRoutes } from '../../server/sessions/index.js';
 import type { RecoveryReport } from '../../service/job-queue.js';
 import {
   createServiceRuntime,
@@ -46,8 +47,12 @@ export type ServerMode = 'serve' | 'proxy';
  * Further route modules `serve` mounts (the web UI's session API, …): the web engineer adds one line
  * here. Each receives the running SDK and service runtime.
  */
-export type ServeRouteFactory = (parts: { sdk: AutoSkill; runtime: ServiceRuntime }) => ServerRouteModule;
-export const SERVE_ROUTE_FACTORIES: ServeRouteFactory[] = [];
+export type ServeRouteFactory = (parts: {
+  sdk: AutoSkill;
+  runtime: ServiceRuntime;
+  upstream: ChatUpstream;
+}) => ServerRouteModule;
+export const SERVE_ROUTE_FACTORIES: ServeRouteFactory[] = [sessionRoutes];
 
 export interface StartAutoSkillServerOptions {
   config: ResolvedConfig;
@@ -302,11 +307,16 @@ export async function startAutoSkillServer(
           llm: { provider: config.llm.provider, model: upstream.defaultModel ?? config.llm.model ?? null },
           embeddings: { provider: config.embeddings.provider, model: sdk.embeddings.modelId ?? null },
         },
-        extraRoutes: EXTRACTION_ROUTE_DESCRIPTIONS,
+        extraRoutes: [
+          ...EXTRACTION_ROUTE_DESCRIPTIONS,
+          ...(mode === 'serve' ? SESSION_ROUTE_DESCRIPTIONS : []),
+        ],
         authEnabled,
       }),
       createExtractionRoutes({ service: runtime.extractions }),
-      ...(mode === 'serve' ? SERVE_ROUTE_FACTORIES.map((factory) => factory({ sdk, runtime })) : []),
+      ...(mode === 'serve'
+        ? SERVE_ROUTE_FACTORIES.map((factory) => factory({ sdk, runtime, upstream }))
+        : []),
       ...(webDir ? [webRoutes(webDir)] : []),
     ];
     const perMinute = config.server.rateLimitPerMinute;
@@ -365,6 +375,11 @@ export async function startAutoSkillServer(
 export function endpointList(mode: ServerMode, webDir: string | null): string[] {
   return [
     ...(mode === 'serve' && webDir ? ['GET  /                                       web UI'] : []),
+    ...(mode === 'serve'
+      ? [
+          'POST /v1/autoskill/sessions                    chat sessions (+ /{id}, /{id}/messages SSE, /{id}/events, /me)',
+        ]
+      : []),
     'POST /v1/chat/completions                      OpenAI-compatible chat (stream and non-stream)',
     'POST /v1/embeddings',
     'GET  /v1/models',
