@@ -20,6 +20,7 @@ const COMMAND_MODULES: Array<() => Promise<CommandModule>> = [
   () => import('./commands/skills-validate.js'),
   () => import('./commands/skills.js'),
   () => import('./commands/import.js'),
+  () => import('./commands/import-conversations.js'),
   () => import('./commands/ids.js'),
   () => import('./commands/keys.js'),
   () => import('./commands/search.js'),

@@ -33,6 +33,7 @@ import {
   type MaintenanceDecision,
   type SimilarSkillHit,
   type SimilarSkillSearch,
+  SMALL_STORE_SKILLS,
 } from './maintain.js';
 import { PROCESS_USER_LOCK, type UserLock } from './maintain-lock.js';
 import { applyMerge, MERGE_CAPS, type MergedSkill, mergeSkill, unionCapped } from './merge.js';
@@ -161,6 +162,14 @@ async function createFromCandidate(
   );
 }
 
+/** How many skills the user sees (their own plus libraries), counted up to the small-store line. */
+async function visibleSkills(store: SkillStore, userId: string): Promise<number> {
+  const own = await store.list({ userId, scope: 'user', limit: 1 });
+  if (own.total >= SMALL_STORE_SKILLS) return own.total;
+  const libraries = await store.list({ scope: 'library', limit: 1 });
+  return own.total + libraries.total;
+}
+
 /** Learns from one conversation (see the module comment). */
 export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const userId = validateUserId(options.userId);
@@ -213,6 +222,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
 
   const known = userText(messages, hint);
   const lock = options.lock ?? PROCESS_USER_LOCK;
+  const indexed = await options.search.indexedSkills?.();
+  const smallStore = (indexed ?? (await visibleSkills(options.store, userId))) < SMALL_STORE_SKILLS;
   return lock.run(userId, async () => {
     let modelCalls = extraction.modelCalls;
     for (let attempt = 0; ; attempt += 1) {
@@ -227,6 +238,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
         hint,
         llm,
         offline,
+        smallStore,
         abortSignal: options.abortSignal,
         timeoutMs: options.timeoutMs,
         logger: options.logger,

@@ -116,6 +116,7 @@ export async function createMaintenanceWorld(
     index,
     searchFor(caseLibrary) {
       return {
+        indexedSkills: () => index.size,
         async search(query, searchOptions): Promise<SimilarSkillHit[]> {
           await applying;
           const limit = searchOptions.limit ?? 5;

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { keepHeadAndTail } from '../llm/messages.js';
 import type { LLMConnector } from '../llm/types.js';
 import { AutoSkillError, errorMessage, isAutoSkillError } from '../shared/errors.js';
-import { parseLenientJson } from './lenient-json.js';
+import { type JsonPrefix, parseJsonPrefix } from './lenient-json.js';
 import { redactSecrets, redactValue } from './redact-secrets.js';
 
 export const MAINTAIN_PROMPT_FILES = {
@@ -88,9 +88,37 @@ async function generate(
   }
 }
 
+const FENCE = /```[ \t]*(?:json|JSON|javascript|js)?[ \t]*\r?\n?([\s\S]*?)(?:```|$)/g;
+
+/**
+ * The reply's JSON object: the whole reply, else the first object in a code fence, else the first
+ * object in the text (prose around it); a cut-off object is returned as far as it goes.
+ */
+export function readJsonObject(text: string): JsonPrefix | undefined {
+  const trimmed = text.trim();
+  const isObject = (parse: JsonPrefix | undefined) =>
+    parse !== undefined &&
+    parse.value !== null &&
+    typeof parse.value === 'object' &&
+    !Array.isArray(parse.value);
+  const whole = trimmed.startsWith('{') ? parseJsonPrefix(trimmed) : undefined;
+  if (isObject(whole)) return whole;
+  for (const match of trimmed.matchAll(FENCE)) {
+    const body = match[1] ?? '';
+    const start = body.indexOf('{');
+    const parse = start >= 0 ? parseJsonPrefix(body, start) : undefined;
+    if (isObject(parse)) return parse;
+  }
+  for (let start = trimmed.indexOf('{'); start >= 0; start = trimmed.indexOf('{', start + 1)) {
+    const parse = parseJsonPrefix(trimmed, start);
+    if (isObject(parse)) return parse;
+  }
+  return undefined;
+}
+
 function readReply<T>(text: string, schema: z.ZodType<T>): { value: T } | { problem: string } {
   if (text.trim().length === 0) return { problem: 'empty reply' };
-  const json = parseLenientJson(text);
+  const json = readJsonObject(text);
   if (!json) return { problem: 'no JSON object in the reply' };
   const parsed = schema.safeParse(json.value);
   if (!parsed.success) {

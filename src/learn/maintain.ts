@@ -72,6 +72,11 @@ export interface SimilarSkillSearch {
       abortSignal?: AbortSignal;
     },
   ): Promise<readonly SimilarSkillHit[]>;
+  /**
+   * How many skills the index holds (every owner): the size of the sample its vector calibration
+   * draws on. Without it ingest counts the skills the user sees, a lower bound.
+   */
+  indexedSkills?(): number | Promise<number>;
 }
 
 export interface DecideMaintenanceOptions {
@@ -87,6 +92,13 @@ export interface DecideMaintenanceOptions {
   llm?: LLMConnector | undefined;
   /** @default true when `llm` is undefined */
   offline?: boolean | undefined;
+  /**
+   * The user sees too few skills for the retrieval score to be calibrated (`SMALL_STORE_SKILLS`): the
+   * score's vector side compares each match with a sample of the store's skills, and a handful of skills
+   * is no sample — even a perfect match then scores about 0.3. Topic agreement then stands in for it.
+   * @default false
+   */
+  smallStore?: boolean | undefined;
   /** Hits taken from each query. @default 5 */
   limit?: number;
   abortSignal?: AbortSignal | undefined;
@@ -122,6 +134,13 @@ export interface MaintenanceDecision {
   notes: string[];
 }
 
+/** Fewer visible skills than this: the store is small (see `smallStore`). */
+export const SMALL_STORE_SKILLS = 64;
+/**
+ * In a small store the retrieval evidence is at least this share of the topic agreement: a rule naming
+ * the skill's whole deliverable counts as 0.5, "substantial" on the calibrated scale.
+ */
+const SMALL_STORE_TOPIC_SCALE = 0.5;
 const USER_TURNS_IN_QUERY = 6;
 const USER_TURN_CHARS = 600;
 const MAX_CONSIDERED = 8;
@@ -235,9 +254,10 @@ export async function decideMaintenance(options: DecideMaintenanceOptions): Prom
     .map(({ skill, score }) => {
       const prepared = prepareSkill(skill);
       const comparisons = compareConstraints(constraints, prepared);
+      const topic = topicAgreement(topics, prepared);
       const identity = identityEvidence({
-        retrieval: score,
-        topic: topicAgreement(topics, prepared),
+        retrieval: options.smallStore ? Math.max(score, SMALL_STORE_TOPIC_SCALE * (topic ?? 0)) : score,
+        topic,
         comparisons,
       });
       const newRules = comparisons.filter(

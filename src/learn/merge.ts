@@ -35,6 +35,7 @@ import {
   type PromptSection,
   parsePromptSections,
   promptStatements,
+  readListItem,
   renderPromptSections,
   replaceItem,
 } from './merge-sections.js';
@@ -327,7 +328,34 @@ function acceptModelMerge(
       return false;
     });
   }
-  const kept = sections.filter((section) => section.lines.some((line) => line.trim() !== ''));
+  // A section repeated under the same heading (the candidate's own "# Constraints & Style") joins the first.
+  const kept: PromptSection[] = [];
+  for (const section of sections) {
+    if (!section.lines.some((line) => line.trim() !== '')) continue;
+    const title = section.heading
+      .replace(/^#+\s*/, '')
+      .trim()
+      .toLowerCase();
+    const earlier = title
+      ? kept.find(
+          (other) =>
+            other.heading
+              .replace(/^#+\s*/, '')
+              .trim()
+              .toLowerCase() === title,
+        )
+      : undefined;
+    if (!earlier) {
+      kept.push(section);
+      continue;
+    }
+    const items = section.lines.map((line) => line.trim()).filter((line) => line !== '');
+    const known = new Set(earlier.lines.map((line) => line.trim()));
+    appendItems(
+      earlier,
+      items.filter((line) => !known.has(line)).map((line) => readListItem(line)?.text ?? line),
+    );
+  }
   if (dropped > 0) notes.push(`model merge: ${dropped} unsupported line(s) dropped`);
   const description =
     reply.description && supported(reply.description, FIELD_SUPPORT) ? reply.description : rules.description;
