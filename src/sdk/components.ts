@@ -18,9 +18,10 @@ import { AutoSkillError } from '../shared/errors.js';
 import type { LibraryDir } from '../store/fs/scan.js';
 import { FileSkillStore } from '../store/index.js';
 import { MemorySkillStore } from '../store/memory-skill-store.js';
+import { PostgresSkillStore } from '../store/postgres/postgres-skill-store.js';
 import type { SkillStore } from '../store/types.js';
 
-/** A store to build: the SkillBank folder (default), an in-memory store, or (later) PostgreSQL. */
+/** A store to build: the SkillBank folder (default), an in-memory store, or PostgreSQL. */
 export type StoreConfig =
   | {
       provider?: 'filesystem';
@@ -34,7 +35,13 @@ export type StoreConfig =
       readOnly?: boolean;
     }
   | { provider: 'memory' }
-  | { provider: 'postgres'; url: string };
+  | {
+      provider: 'postgres';
+      /** `postgres://user:pass@host:port/db` */
+      url: string;
+      /** Schema of the tables. @default 'autoskill' */
+      schema?: string;
+    };
 
 export interface ComponentOptions {
   /** A `SkillStore` (opened by the caller, never closed by the SDK) or a store config. */
@@ -107,13 +114,18 @@ async function buildStore(
     } as StoreConfig);
   if (settings.provider === 'memory') return { store: new MemorySkillStore(), ownsStore: true };
   if (settings.provider === 'postgres') {
-    throw new AutoSkillError(
-      'UNSUPPORTED',
-      'The PostgreSQL store is not available yet; use the filesystem store.',
-      {
+    if (!settings.url) {
+      throw new AutoSkillError('INVALID_CONFIG', 'The postgres store needs store.url (postgres://…)', {
         details: { provider: 'postgres' },
-      },
-    );
+      });
+    }
+    const postgres = new PostgresSkillStore({
+      url: settings.url,
+      ...(settings.schema ? { schema: settings.schema } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    await postgres.open();
+    return { store: postgres, ownsStore: true };
   }
   const created = new FileSkillStore({
     root: resolve(cwd, settings.dir ?? config.store.dir),

@@ -56,4 +56,5 @@ export {
   type StartupMaintenanceOptions,
   type StartupMaintenanceReport,
 } from './startup-maintenance.js';
+export * from './postgres/index.js';
 export type * from './types.js';

@@ -414,6 +414,14 @@ class StoreSkillSearch implements SkillSearch {
   private async createBackend(): Promise<VectorBackend> {
     if (!this.embeddings) return new MemoryVectorIndex();
     const name = this.options.indexName ?? embeddingIndexName(this.embeddings.signature);
+    // A store that keeps vectors itself (PostgreSQL) provides the backend unless the caller chose one.
+    const fromStore = storeVectorBackendOf(this.store);
+    if (fromStore && this.options.vectorsDir === undefined && this.options.vectorBackend === undefined) {
+      return fromStore.call(this.store, {
+        name,
+        config: { unitNorm: this.embeddings.provider === 'hashing', ...this.options.vectorBackendConfig },
+      });
+    }
     // A store opened read-only must not be written to: its vectors stay in memory.
     const readOnlyStore = this.options.vectorsDir === undefined && this.isReadOnlyFileStore();
     if (this.vectorsDir === null || readOnlyStore) return new MemoryVectorIndex({ name });
@@ -517,6 +525,8 @@ class StoreSkillSearch implements SkillSearch {
       ) {
         // Vectors another process wrote for these changes are taken as they are, not re-embedded.
         await this.backend.refreshFromDisk();
+      } else if (changes.some((change) => change.origin !== 'local')) {
+        await (this.backend as (VectorBackend & { refresh?: () => Promise<void> }) | undefined)?.refresh?.();
       }
       const removed: string[] = [];
       const upserted: IndexedSkill[] = [];
@@ -580,6 +590,17 @@ class StoreSkillSearch implements SkillSearch {
       lastSync: this.lastSync,
     };
   }
+}
+
+/** What a store that keeps vectors itself offers: a backend for an index name. */
+type StoreVectorBackend = (request: {
+  name: string;
+  config: Record<string, unknown>;
+}) => Promise<VectorBackend>;
+
+function storeVectorBackendOf(store: SkillStore): StoreVectorBackend | undefined {
+  const candidate = (store as SkillStore & { createVectorBackend?: unknown }).createVectorBackend;
+  return typeof candidate === 'function' ? (candidate as StoreVectorBackend) : undefined;
 }
 
 function listOwnersOf(store: SkillStore): (() => Promise<string[]>) | undefined {

@@ -1,6 +1,6 @@
 /**
- * @module Vector backend registry: `flat` (the SkillBank files, default) and `memory` built in;
- * others (pgvector, chroma, milvus, pinecone, …) register a factory by name, or are named in config
+ * @module Vector backend registry: `flat` (the SkillBank files, default), `memory` and `pgvector`
+ * (loaded on first use) built in; others (chroma, milvus, pinecone, …) register a factory by name, or are named in config
  * as a `"module:export"` string that is imported lazily through the same path.
  */
 import { AutoSkillError } from '../../shared/errors.js';
@@ -14,6 +14,7 @@ const ALIASES: Record<string, string> = { filesystem: 'flat', local: 'flat', fil
 const factories = new Map<string, VectorBackendFactory>([
   ['flat', createFlatVectorIndex],
   ['memory', (context) => new MemoryVectorIndex({ name: context.name })],
+  ['pgvector', async (context) => (await import('./pgvector.js')).createPgvectorIndex(context)],
 ]);
 
 function canonical(name: string): string {

@@ -17,6 +17,7 @@
  * other stores, so results are identical. SKILL.md text, resource bytes and history are read from the
  * database when asked for.
  */
+import type { VectorBackend } from '../../index/vector/types.js';
 import { AutoSkillError, isAutoSkillError } from '../../shared/errors.js';
 import type { Skill } from '../../skill/schema.js';
 import { libraryOwner } from '../../skill/schema.js';
@@ -56,6 +57,7 @@ import type {
 } from '../types.js';
 import { PostgresDatabase, type PostgresDatabaseOptions, type Queryable } from './database.js';
 import { lockKey } from './migrations.js';
+import { PostgresVectorCache } from './postgres-vector-cache.js';
 import {
   type FileHashes,
   json,
@@ -77,6 +79,12 @@ export interface PostgresSkillStoreOptions extends Omit<PostgresDatabaseOptions,
   newId?: () => string;
   /** Told about failures in the background (a lost listening connection, a failed sync). */
   onError?: (error: unknown, context: string) => void;
+  /**
+   * Where the search index keeps vectors: `pgvector` (a `vector` column with an HNSW index, searched in
+   * SQL), `column` (float32 bytes in a plain column, scored in the replica from a cache kept in step)
+   * or `auto` (pgvector when the server has the extension). @default 'auto'
+   */
+  vectors?: 'auto' | 'pgvector' | 'column';
 }
 
 /** One library skill to write (`Common/<library>/<rel>`); see `writeLibrarySkills`. */
@@ -224,6 +232,39 @@ export class PostgresSkillStore implements SkillStore {
     const owners = new Set<string>();
     for (const skill of this.visible.values()) if (!skill.readOnly) owners.add(skill.owner);
     return [...owners].sort();
+  }
+
+  /**
+   * The vector backend of the store-side search (see `vectors`); `config.exact` makes pgvector search
+   * every vector exactly instead of through its HNSW index.
+   */
+  async createVectorBackend(request: {
+    name: string;
+    config: Record<string, unknown>;
+  }): Promise<VectorBackend> {
+    if (await this.usesPgvector()) {
+      const { PgvectorIndex } = await import('../../index/vector/pgvector.js');
+      return new PgvectorIndex({
+        name: request.name,
+        pool: this.db.pool,
+        schema: this.db.schema,
+        ...(request.config.exact === true ? { exact: true } : {}),
+        ...(typeof request.config.efSearch === 'number' ? { efSearch: request.config.efSearch } : {}),
+      });
+    }
+    return new PostgresVectorCache({
+      database: this.db,
+      name: request.name,
+      ...(this.options.onError ? { onError: this.options.onError } : {}),
+    });
+  }
+
+  /** Whether vectors go to pgvector (`vectors` option, or the extension being available). */
+  async usesPgvector(): Promise<boolean> {
+    const choice = this.options.vectors ?? 'auto';
+    if (choice !== 'auto') return choice === 'pgvector';
+    const result = await this.db.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
+    return (result.rowCount ?? 0) > 0;
   }
 
   async get(id: string): Promise<StoredSkill | null> {
@@ -386,6 +427,17 @@ export class PostgresSkillStore implements SkillStore {
     return result.rows.map((row) =>
       summaryFromRow(row, current.visible && row.revision === current.revision),
     );
+  }
+
+  /** The recorded history as it is (no baseline is recorded); null for an unknown id. */
+  async recordedVersions(id: string): Promise<RevisionSummary[] | null> {
+    const head = await this.row(this.db.pool, id);
+    if (!head) return null;
+    const result = await this.db.query<RevisionRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM ${this.db.table('revisions')} WHERE skill_id = $1 ORDER BY revision`,
+      [id],
+    );
+    return result.rows.map((row) => summaryFromRow(row, head.visible && row.revision === head.revision));
   }
 
   async getRevision(id: string, revision: number): Promise<RevisionContent> {

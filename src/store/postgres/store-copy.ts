@@ -1,0 +1,384 @@
+/**
+ * @module `autoskill store copy`: copies every skill (user skills with their whole history, deleted
+ * ones included, and read-only library skills) from one store to another — a SkillBank folder to
+ * PostgreSQL or back — then verifies counts, revisions and content.
+ *
+ * - **Idempotent.** A skill the target already holds at the same revision with the same content is
+ *   left alone; a target behind the source gets only the missing revisions; so a second run copies
+ *   nothing. A target whose history of a skill is not a prefix of the source's (changed on both sides)
+ *   is reported as a conflict and never overwritten.
+ * - **Into PostgreSQL** revisions are copied as they are (numbers, operations, times, actors, content).
+ * - **Into a SkillBank** the filesystem store writes its own revisions: each source revision is replayed
+ *   as one write with the source's content, actor, reason and time, so revision numbers and content
+ *   match; operations become the store's own (`create`, `update`, `delete`, `restore`) and rollbacks
+ *   lose their `restoredFrom`. A skill without history (revision 0) gets revision 1 there.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AutoSkillError, errorMessage } from '../../shared/errors.js';
+import { FileSkillStore } from '../fs/file-skill-store.js';
+import { nameProblem } from '../safe-paths.js';
+import type { RevisionContent, RevisionSummary, SkillFiles, SkillStore, StoredSkill } from '../types.js';
+import type { CopiedSkillState, PostgresSkillStore } from './postgres-skill-store.js';
+import { sha256Hex } from './skill-rows.js';
+
+export interface CopyStoreOptions {
+  from: SkillStore;
+  /** A `PostgresSkillStore` or a `FileSkillStore`. */
+  to: SkillStore;
+  /** For a SkillBank target: sets the time its clock reports while a revision is replayed. */
+  setTargetTime?: (iso: string | null) => void;
+  /** Called after each skill. */
+  onProgress?: (done: number, total: number, id: string) => void;
+}
+
+export interface CopyReport {
+  skills: number;
+  libraries: number;
+  /** Skills written (new to the target, or behind it). */
+  copied: number;
+  unchanged: number;
+  /** Revisions written to the target. */
+  revisions: number;
+  conflicts: Array<{ id: string; reason: string }>;
+  verification: CopyVerification;
+}
+
+export interface CopyVerification {
+  ok: boolean;
+  /** Visible skills per side. */
+  sourceVisible: number;
+  targetVisible: number;
+  /** Revisions per side, over the copied skills. */
+  sourceRevisions: number;
+  targetRevisions: number;
+  mismatches: Array<{ id: string; problem: string }>;
+}
+
+interface SourceSkill {
+  stored: StoredSkill;
+  /** False for a deleted user skill. */
+  visible: boolean;
+}
+
+const PAGE = 10_000;
+
+/** Copies `from` into `to` and verifies the result (see the module comment). */
+export async function copySkillStore(options: CopyStoreOptions): Promise<CopyReport> {
+  const { from, to } = options;
+  if (!isPostgresTarget(to) && !(to instanceof FileSkillStore)) {
+    throw new AutoSkillError(
+      'UNSUPPORTED',
+      'store copy writes into a PostgreSQL store or a SkillBank folder',
+    );
+  }
+  const skills = await enumerate(from);
+  const report: CopyReport = {
+    skills: skills.length,
+    libraries: skills.filter((skill) => skill.stored.readOnly).length,
+    copied: 0,
+    unchanged: 0,
+    revisions: 0,
+    conflicts: [],
+    verification: emptyVerification(),
+  };
+  let done = 0;
+  for (const skill of skills) {
+    try {
+      const outcome = skill.stored.readOnly
+        ? await copyLibrarySkill(from, to, skill.stored)
+        : await copyUserSkill(options, skill);
+      if (outcome.written) report.copied += 1;
+      else report.unchanged += 1;
+      report.revisions += outcome.revisions;
+    } catch (error) {
+      report.conflicts.push({ id: skill.stored.id, reason: errorMessage(error) });
+    } finally {
+      options.setTargetTime?.(null);
+    }
+    done += 1;
+    options.onProgress?.(done, skills.length, skill.stored.id);
+  }
+  report.verification = await verifyCopy(from, to, skills, new Set(report.conflicts.map((item) => item.id)));
+  return report;
+}
+
+function isPostgresTarget(store: SkillStore): store is PostgresSkillStore {
+  return typeof (store as Partial<PostgresSkillStore>).importSkillHistory === 'function';
+}
+
+/** Every library skill, every visible user skill and every deleted one, of every user. */
+export async function enumerate(store: SkillStore): Promise<SourceSkill[]> {
+  const out: SourceSkill[] = [];
+  for (const skill of await listAll(store, { scope: 'library' })) out.push({ stored: skill, visible: true });
+  for (const owner of await ownersOf(store)) {
+    for (const skill of await listAll(store, { scope: 'user', userId: owner, includeArchived: true })) {
+      out.push({ stored: skill, visible: true });
+    }
+    for (const skill of await listAll(store, { scope: 'user', userId: owner, deleted: true })) {
+      out.push({ stored: skill, visible: false });
+    }
+  }
+  return out;
+}
+
+async function listAll(
+  store: SkillStore,
+  selection: { scope: 'user' | 'library'; userId?: string; includeArchived?: boolean; deleted?: boolean },
+): Promise<StoredSkill[]> {
+  const out: StoredSkill[] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await store.list({ includeArchived: true, ...selection, limit: PAGE, offset });
+    out.push(...page.items);
+    if (page.items.length === 0 || offset + PAGE >= page.total) return out;
+  }
+}
+
+async function ownersOf(store: SkillStore): Promise<string[]> {
+  const listOwners = (store as SkillStore & { listOwners?: () => Promise<string[]> }).listOwners;
+  const owners = new Set<string>();
+  if (typeof listOwners === 'function') for (const owner of await listOwners.call(store)) owners.add(owner);
+  if (store instanceof FileSkillStore) {
+    try {
+      for (const entry of readdirSync(join(store.root, 'Users'), { withFileTypes: true })) {
+        if (entry.isDirectory() && nameProblem(entry.name) === null) owners.add(entry.name);
+      }
+    } catch {
+      // No Users folder: no user skills.
+    }
+  }
+  if (isPostgresTarget(store)) {
+    const result = await store.db.query<{ owner: string }>(
+      `SELECT DISTINCT owner FROM ${store.db.table('skills')} WHERE NOT read_only`,
+    );
+    for (const row of result.rows) owners.add(row.owner);
+  }
+  return [...owners].sort();
+}
+
+function contentHash(files: SkillFiles): string {
+  const parts = [sha256Hex(Buffer.from(files.skillMd, 'utf8'))];
+  for (const path of Object.keys(files.files).sort()) {
+    parts.push(`${path}:${sha256Hex(files.files[path] ?? new Uint8Array())}`);
+  }
+  return parts.join('|');
+}
+
+async function readFilesOrNull(store: SkillStore, id: string): Promise<SkillFiles | null> {
+  try {
+    return await store.readFiles(id);
+  } catch {
+    return null;
+  }
+}
+
+async function copyLibrarySkill(
+  from: SkillStore,
+  to: SkillStore,
+  skill: StoredSkill,
+): Promise<{ written: boolean; revisions: number }> {
+  const files = await from.readFiles(skill.id);
+  const existing = await to.get(skill.id);
+  if (existing) {
+    if (!existing.readOnly) throw new Error(`id ${skill.id} is a user skill in the target`);
+    const current = await readFilesOrNull(to, skill.id);
+    if (current && contentHash(current) === contentHash(files) && existing.location === skill.location) {
+      return { written: false, revisions: 0 };
+    }
+  }
+  if (isPostgresTarget(to)) {
+    await to.importSkillHistory(stateOf(skill, files, true), []);
+    return { written: true, revisions: 0 };
+  }
+  const target = to as FileSkillStore;
+  const match = /^Common\/([^/]+)\/(.+)$/.exec(skill.location);
+  if (!match) throw new Error(`library folder ${skill.location} cannot be written into a SkillBank library`);
+  const [result] = await target.writeLibrarySkills(
+    match[1] as string,
+    [{ rel: match[2] as string, skillMd: files.skillMd, files: files.files }],
+    { overwrite: true },
+  );
+  if (result?.status !== 'imported') throw new Error(result?.reason ?? 'library write failed');
+  return { written: true, revisions: 0 };
+}
+
+function stateOf(skill: StoredSkill, files: SkillFiles, visible: boolean): CopiedSkillState {
+  const { revision, location, readOnly, ...plain } = skill;
+  return {
+    id: skill.id,
+    owner: skill.owner,
+    location,
+    readOnly,
+    revision,
+    skill: plain,
+    skillMd: files.skillMd,
+    files: files.files,
+    visible,
+  };
+}
+
+async function copyUserSkill(
+  options: CopyStoreOptions,
+  source: SourceSkill,
+): Promise<{ written: boolean; revisions: number }> {
+  const { from, to } = options;
+  const id = source.stored.id;
+  const history = (await historyOf(from, id)) ?? [];
+  const sourceHead = history.at(-1)?.revision ?? source.stored.revision;
+  const targetHistory = await historyOf(to, id);
+  const targetHead = targetHistory?.at(-1)?.revision ?? 0;
+  if (targetHistory && targetHead > sourceHead)
+    throw new Error(`the target is ahead (revision ${targetHead})`);
+  if (targetHistory) {
+    for (const entry of targetHistory) {
+      const twin = history.find((item) => item.revision === entry.revision);
+      if (isPostgresTarget(to) && (!twin || twin.at !== entry.at || twin.operation !== entry.operation)) {
+        throw new Error(`revision ${entry.revision} differs between source and target`);
+      }
+    }
+  }
+  const missing = history.filter((entry) => entry.revision > targetHead);
+  const files = source.visible ? await from.readFiles(id) : null;
+  if (missing.length === 0 && targetHistory) {
+    const current = source.visible ? await readFilesOrNull(to, id) : null;
+    const same = source.visible
+      ? current !== null && files !== null && contentHash(current) === contentHash(files)
+      : true;
+    if (same) return { written: false, revisions: 0 };
+  }
+  const revisions: RevisionContent[] = [];
+  for (const entry of missing) revisions.push(await from.getRevision(id, entry.revision));
+  if (isPostgresTarget(to)) {
+    const last = revisions.at(-1);
+    const state: CopiedSkillState = source.visible
+      ? stateOf(source.stored, files as SkillFiles, true)
+      : stateOf(
+          {
+            ...(last?.skill ?? source.stored),
+            revision: sourceHead,
+            location: last?.location ?? source.stored.location,
+            readOnly: false,
+          },
+          { skillMd: last?.skillMd ?? '', files: last?.files ?? {} },
+          false,
+        );
+    await to.importSkillHistory(state, revisions);
+    return { written: true, revisions: revisions.length };
+  }
+  await replayInto(options, to as FileSkillStore, source, revisions, targetHistory !== null, files);
+  return { written: true, revisions: Math.max(1, revisions.length) };
+}
+
+/** Writes source revisions into a SkillBank, one store write per revision (see the module comment). */
+async function replayInto(
+  options: CopyStoreOptions,
+  target: FileSkillStore,
+  source: SourceSkill,
+  revisions: readonly RevisionContent[],
+  exists: boolean,
+  files: SkillFiles | null,
+): Promise<void> {
+  const id = source.stored.id;
+  const steps =
+    revisions.length > 0
+      ? revisions.map((revision) => ({ revision, skillMd: revision.skillMd, files: revision.files }))
+      : [{ revision: null, skillMd: files?.skillMd ?? '', files: files?.files ?? {} }];
+  let present = exists && (await target.get(id)) !== null;
+  let known = exists;
+  for (const step of steps) {
+    const revision = step.revision;
+    options.setTargetTime?.(revision?.at ?? null);
+    const context = {
+      actor: revision?.actor ?? 'store-copy',
+      ...(revision?.reason ? { reason: revision.reason } : {}),
+    };
+    const skill = revision?.skill ?? source.stored;
+    if (revision?.operation === 'delete') {
+      if (present) await target.delete(id, context);
+      present = false;
+      continue;
+    }
+    if (known && !present) {
+      await target.restore(id, context);
+      present = true;
+      if (revision?.operation === 'restore') continue;
+    }
+    const input = {
+      id,
+      owner: skill.owner,
+      name: skill.name,
+      description: skill.description,
+      instructions: skill.instructions,
+      status: skill.status,
+      metadata: skill.metadata,
+      ...(skill.createdAt ? { createdAt: skill.createdAt } : {}),
+    };
+    const write = present
+      ? { kind: 'replace' as const, id, input, options: { skillMd: step.skillMd, files: step.files } }
+      : { kind: 'create' as const, input, options: { skillMd: step.skillMd, files: step.files } };
+    const [result] = await target.writeBatch([write], context);
+    if (!result?.ok) throw new Error(result?.error.message ?? 'write failed');
+    present = true;
+    known = true;
+  }
+}
+
+/** A skill's recorded history without recording anything; null for an unknown id. */
+async function historyOf(store: SkillStore, id: string): Promise<RevisionSummary[] | null> {
+  if (isPostgresTarget(store)) return store.recordedVersions(id);
+  try {
+    return await store.versions(id);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SKILL_NOT_FOUND') return null;
+    throw error;
+  }
+}
+
+function emptyVerification(): CopyVerification {
+  return {
+    ok: true,
+    sourceVisible: 0,
+    targetVisible: 0,
+    sourceRevisions: 0,
+    targetRevisions: 0,
+    mismatches: [],
+  };
+}
+
+/** Checks every copied skill: present (or deleted) alike, same head revision, same content. */
+export async function verifyCopy(
+  from: SkillStore,
+  to: SkillStore,
+  skills: readonly SourceSkill[],
+  skip: ReadonlySet<string> = new Set(),
+): Promise<CopyVerification> {
+  const verification = emptyVerification();
+  const replayed = !isPostgresTarget(to);
+  for (const { stored, visible } of skills) {
+    if (visible) verification.sourceVisible += 1;
+    if (skip.has(stored.id)) continue;
+    const target = await to.get(stored.id);
+    if (target) verification.targetVisible += 1;
+    const problem = (text: string) => verification.mismatches.push({ id: stored.id, problem: text });
+    if (visible !== (target !== null)) {
+      problem(visible ? 'missing in the target' : 'deleted in the source but visible in the target');
+      continue;
+    }
+    if (!stored.readOnly) {
+      const sourceRevisions = (await historyOf(from, stored.id))?.length ?? 0;
+      const targetRevisions = (await historyOf(to, stored.id))?.length ?? 0;
+      verification.sourceRevisions += sourceRevisions;
+      verification.targetRevisions += targetRevisions;
+      const expected = replayed ? Math.max(1, sourceRevisions) : sourceRevisions;
+      if (expected !== targetRevisions)
+        problem(`${sourceRevisions} revisions in the source, ${targetRevisions} in the target`);
+    }
+    if (!target) continue;
+    if (!replayed && target.revision !== stored.revision)
+      problem(`revision ${stored.revision} vs ${target.revision}`);
+    const [a, b] = await Promise.all([from.readFiles(stored.id), to.readFiles(stored.id)]);
+    if (contentHash(a) !== contentHash(b)) problem('content differs');
+  }
+  verification.ok = verification.mismatches.length === 0;
+  return verification;
+}
