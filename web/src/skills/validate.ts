@@ -3,7 +3,7 @@
  * `key: value` (or list items / indented continuations), quotes balance, and there is a name. The
  * server's parser has the last word (its 400 names the line); this only catches the common slips early.
  */
-import type { MessageKey } from '../i18n.js';
+import type { MessageKey } from '../i18n-messages.js';
 
 export interface ValidationProblem {
   key: MessageKey;
