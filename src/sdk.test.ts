@@ -223,6 +223,7 @@ describe('AutoSkill over a temporary filesystem store', () => {
       onProgress: (done) => progress.push(done),
     });
     expect(result).toMatchObject({ totalConversations: 2, processed: 2, failed: 0, upsertedCount: 1 });
+    expect(result.errors).toEqual([expect.objectContaining({ line: 2 })]);
     expect(result.skills[0]?.metadata).toMatchObject({ channel: 'openai_import' });
     expect(progress).toEqual([1, 2]);
   });
@@ -274,9 +275,12 @@ describe('AutoSkill.open with instances and environment', () => {
       await expect(
         AutoSkill.open({ llm: { provider: 'no-such-llm' }, store: { provider: 'memory' } }),
       ).rejects.toSatisfy((error) => isAutoSkillError(error, 'NO_SUCH_PROVIDER'));
+      // Port 1 on the loopback refuses at once: the error names the store, not a crash.
       await expect(
-        AutoSkill.open({ store: { provider: 'postgres', url: 'postgres://x' } }),
-      ).rejects.toSatisfy((error) => isAutoSkillError(error, 'UNSUPPORTED'));
+        AutoSkill.open({
+          store: { provider: 'postgres', url: 'postgres://autoskill@127.0.0.1:1/autoskill' },
+        }),
+      ).rejects.toSatisfy((error) => isAutoSkillError(error) && /PostgreSQL/.test(error.message));
     } finally {
       temp.cleanup();
     }

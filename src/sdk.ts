@@ -23,6 +23,11 @@ import type { DroppedPart } from './learn/candidate-checks.js';
 import type { ConversationEvent, ConversationMessage } from './learn/conversation.js';
 import { type ExtractionLogger, type ExtractionOutcome, extractCandidate } from './learn/extract.js';
 import type { ExtractionReferenceInput } from './learn/extraction-reference.js';
+import {
+  type ImportConversationsResult,
+  type ImportStep,
+  importConversations,
+} from './learn/import-conversations.js';
 import { ingest, type IngestResult as LearnIngestResult } from './learn/ingest.js';
 import { createFileUserLock, PROCESS_USER_LOCK, type UserLock } from './learn/maintain-lock.js';
 import type { LLMConnector } from './llm/types.js';
@@ -41,7 +46,6 @@ import { loadTokenCounter } from './retrieve/tokens.js';
 import { buildComponents, type ComponentOptions, type StoreConfig } from './sdk/components.js';
 import { diffLines, type LineDiff } from './sdk/diff.js';
 import { type ExportResult, type ExportSkillOptions, exportSkill } from './sdk/export.js';
-import { type ImportConversationsResult, interimImportConversations } from './sdk/interim-learning.js';
 import { AutoSkillError } from './shared/errors.js';
 import { FileSkillStore, STATE_DIR } from './store/fs/file-skill-store.js';
 import { type ImportReport, importSkills } from './store/import/import-skills.js';
@@ -66,9 +70,9 @@ import type {
   StoredSkill,
 } from './store/types.js';
 
+export type { ImportConversationsResult, ImportStep } from './learn/import-conversations.js';
 export type { DiffHunk, DiffLine, LineDiff } from './sdk/diff.js';
 export type { ExportFormat, ExportResult, ExportSkillOptions } from './sdk/export.js';
-export type { ImportConversationsResult } from './sdk/interim-learning.js';
 export type { StoreConfig };
 
 export interface AutoSkillOptions extends ComponentOptions {
@@ -182,9 +186,13 @@ export interface ImportConversationsOptions {
   maxMessagesPerConversation?: number;
   /** @default true */
   continueOnError?: boolean;
+  /** Passed to every ingest (the `/extract_now` hint). */
   hint?: string;
+  /** Added to each skill's metadata, with `channel: "openai_import"`, `source_file` and `import_index`. */
   metadata?: Record<string, unknown>;
-  onProgress?: (done: number, total: number) => void;
+  /** After each conversation: done, total, and what that conversation did. */
+  onProgress?: (done: number, total: number, step: ImportStep) => void;
+  abortSignal?: AbortSignal;
 }
 
 export interface ImportSkillsOptions {
@@ -417,22 +425,29 @@ export class AutoSkill {
     };
   }
 
-  /** Ingests every conversation of an OpenAI-format `.json` / `.jsonl` file (one ingest each). */
+  /**
+   * Learns from every conversation of an OpenAI-format `.json` / `.jsonl` file (or parsed data): one
+   * ingest each, so at most one skill change per conversation.
+   */
   importOpenAIConversations(options: ImportConversationsOptions): Promise<ImportConversationsResult> {
-    return interimImportConversations(
+    return importConversations(
       {
-        ...(options.file ? { file: options.file } : {}),
+        ...(options.file === undefined ? {} : { file: options.file }),
         ...(options.data === undefined ? {} : { data: options.data }),
         maxMessagesPerConversation: options.maxMessagesPerConversation ?? 0,
         continueOnError: options.continueOnError ?? true,
+        ...(options.hint ? { hint: options.hint } : {}),
+        ...(options.metadata ? { metadata: options.metadata } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       },
-      (messages) =>
+      (messages, context) =>
         this.ingest({
           ...(options.userId ? { userId: options.userId } : {}),
           messages,
-          ...(options.hint ? { hint: options.hint } : {}),
-          metadata: { channel: 'openai_import', ...options.metadata },
+          metadata: context.metadata,
+          ...(context.hint ? { hint: context.hint } : {}),
+          ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
         }),
     );
   }
