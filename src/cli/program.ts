@@ -27,6 +27,8 @@ const COMMAND_MODULES: Array<() => Promise<CommandModule>> = [
   () => import('./commands/vectors.js'),
   () => import('./commands/serve.js'),
   () => import('./commands/proxy.js'),
+  () => import('./commands/web.js'),
+  () => import('./commands/chat.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {

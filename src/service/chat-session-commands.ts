@@ -77,7 +77,13 @@ export function helpText(options: { terminal?: boolean } = {}): string {
     '  /export <skill_id>            print a skill as SKILL.md',
     '  /clear                        forget this conversation',
   ];
-  if (options.terminal) lines.push('  /quit                         leave (also /exit, Ctrl-D)');
+  if (options.terminal) {
+    lines.push(
+      '  /paste … /end                 send several lines as one message (/cancel drops them)',
+      '  /file <path>                  send a text file (at most 2 MB) as one message',
+      '  /quit                         leave (also /exit, Ctrl-D)',
+    );
+  }
   lines.push(
     '',
     'auto: extraction runs in the background after every n chat turns; always: after every turn; never: only',

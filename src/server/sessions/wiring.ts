@@ -34,6 +34,10 @@ export interface SessionRoutesParts {
   channel?: string;
   /** SKILL.md characters `/export` prints. @default 20000 */
   exportMaxChars?: number;
+  /** Completed chat turns sent to the model. @default 50 */
+  historyTurns?: number;
+  /** Temperature of chat requests. @default unset (the model's default) */
+  temperature?: number;
   logger?: ServiceLogger;
   /** Route tuning (stream timeouts, keep-alive). */
   routes?: Omit<SessionRoutesOptions, 'service' | 'llm'>;
@@ -99,6 +103,8 @@ export function createSessionService(
     window: sdk.config.extraction.window,
     ...(parts.channel ? { channel: parts.channel } : {}),
     ...(parts.exportMaxChars !== undefined ? { exportMaxChars: parts.exportMaxChars } : {}),
+    ...(parts.historyTurns !== undefined ? { historyTurns: parts.historyTurns } : {}),
+    ...(parts.temperature !== undefined ? { temperature: parts.temperature } : {}),
     ...(parts.logger ? { logger: parts.logger } : {}),
   });
 }
