@@ -162,12 +162,30 @@ async function createFromCandidate(
   );
 }
 
+/** Library counts per store, refreshed after a while (listing every library skill is not free). */
+const libraryCounts = new WeakMap<SkillStore, { count: number; until: number }>();
+const LIBRARY_COUNT_TTL_MS = 60_000;
+
 /** How many skills the user sees (their own plus libraries), counted up to the small-store line. */
 async function visibleSkills(store: SkillStore, userId: string): Promise<number> {
   const own = await store.list({ userId, scope: 'user', limit: 1 });
   if (own.total >= SMALL_STORE_SKILLS) return own.total;
-  const libraries = await store.list({ scope: 'library', limit: 1 });
-  return own.total + libraries.total;
+  const cached = libraryCounts.get(store);
+  if (cached && cached.until > Date.now()) return own.total + cached.count;
+  const count = (await store.list({ scope: 'library', limit: 1 })).total;
+  libraryCounts.set(store, { count, until: Date.now() + LIBRARY_COUNT_TTL_MS });
+  return own.total + count;
+}
+
+/** Writes this process made per user: conversation hits found before a write are searched again. */
+const generations = new Map<string, number>();
+
+function writeGeneration(userId: string): number {
+  return generations.get(userId) ?? 0;
+}
+
+function wrote(userId: string): void {
+  generations.set(userId, writeGeneration(userId) + 1);
 }
 
 /** Learns from one conversation (see the module comment). */
@@ -187,19 +205,16 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const offline = options.offline ?? llm === undefined;
   const signal = options.abortSignal ? { abortSignal: options.abortSignal } : {};
 
-  // The turn's retrieval: the extraction reference, unless the caller has it.
+  // The turn's retrieval: the extraction reference, unless the caller has it. Its hits are also the
+  // maintainer's conversation evidence, reused when this user's skills did not change meanwhile.
   let reference = options.reference ?? undefined;
+  let conversationHits: readonly SimilarSkillHit[] | undefined;
+  const generation = writeGeneration(userId);
   if (options.reference === undefined && messages.length > 0) {
     const query = conversationQuery(messages, hint);
     if (query.length > 0) {
-      const hits = await options.search.search(query, {
-        userId,
-        scope: 'all',
-        limit: 1,
-        minScore: REFERENCE_MIN_SCORE,
-        ...signal,
-      });
-      reference = referenceFrom(hits[0], userId);
+      conversationHits = await options.search.search(query, { userId, scope: 'all', limit: 5, ...signal });
+      reference = referenceFrom(conversationHits[0], userId);
     }
   }
 
@@ -236,6 +251,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
         search: options.search,
         messages,
         hint,
+        ...(conversationHits && attempt === 0 && writeGeneration(userId) === generation
+          ? { conversationHits }
+          : {}),
         llm,
         offline,
         smallStore,
@@ -250,6 +268,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       }
       if (decision.action === 'add' || !decision.target) {
         const skill = await createFromCandidate(options, candidate, known);
+        wrote(userId);
         return {
           ...base,
           outcome: 'created',
@@ -271,6 +290,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       });
       modelCalls += mergeCalls;
       try {
+        wrote(userId);
         const skill = await applyMerge({
           store: options.store,
           existing: decision.target,

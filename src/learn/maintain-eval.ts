@@ -198,6 +198,39 @@ function caseSkill(
   throw new Error(`case ${testCase.id}: no existing skill (inline or existing_path with a resolver)`);
 }
 
+interface PreparedCase {
+  testCase: MaintenanceCase;
+  skill: Skill;
+  library: string | undefined;
+  userId: string;
+}
+
+function prepareCases(
+  cases: readonly MaintenanceCase[],
+  resolve: EvaluateMaintenanceOptions['resolveExistingPath'],
+): PreparedCase[] {
+  return cases.map((testCase, position) => ({
+    testCase,
+    skill: caseSkill(testCase, resolve),
+    library: testCase.existing_owner === 'library' ? libraryOwner(`case-${position}`) : undefined,
+    userId: `maintenance-case-${position}`,
+  }));
+}
+
+function caseLibrariesOf(prepared: readonly PreparedCase[]): Skill[] {
+  return prepared
+    .filter((entry) => entry.library)
+    .map((entry) => ({ ...entry.skill, id: `library-${entry.skill.id}`, owner: entry.library as string }));
+}
+
+/** The library skills of `existing_owner: "library"` cases, for a world shared by several evaluations. */
+export function maintenanceCaseLibraries(
+  cases: readonly MaintenanceCase[],
+  resolve?: EvaluateMaintenanceOptions['resolveExistingPath'],
+): Skill[] {
+  return caseLibrariesOf(prepareCases(cases, resolve));
+}
+
 function label(result: IngestResult, existingId: string): MaintenanceLabel {
   if (result.outcome === 'merged') return result.skill?.id === existingId ? 'merge' : 'add';
   if (result.outcome === 'created') return 'add';
@@ -226,14 +259,8 @@ export async function evaluateMaintenance(options: EvaluateMaintenanceOptions): 
     options.mode === 'scripted'
       ? (options.llm ?? createOfflineLLMConnector({ respond: scriptedLearningResponse }))
       : undefined;
-  const prepared = options.cases.map((testCase, position) => {
-    const skill = caseSkill(testCase, options.resolveExistingPath);
-    const library = testCase.existing_owner === 'library' ? libraryOwner(`case-${position}`) : undefined;
-    return { testCase, skill, library, userId: `maintenance-case-${position}` };
-  });
-  const caseLibraries = prepared
-    .filter((entry) => entry.library)
-    .map((entry) => ({ ...entry.skill, id: `library-${entry.skill.id}`, owner: entry.library as string }));
+  const prepared = prepareCases(options.cases, options.resolveExistingPath);
+  const caseLibraries = caseLibrariesOf(prepared);
   const world =
     options.world ??
     (await createMaintenanceWorld({
