@@ -75,7 +75,8 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
     pattern: new RegExp(
       String.raw`\b(?:every|each|any)\s+(?:[\w-]+\s+){0,4}?(?:that\s+)?(?:you|i|we)(?:'ll| will| ever)?\s+[a-z]+|` +
         String.raw`\b(?:anything|everything|whatever)\s+(?:that\s+)?(?:you|i|we)(?:'ll| will| ever)?\s+[a-z]+|` +
-        String.raw`\b(?:for|in|to|on|with) (?:all|every|each|any) (?!(?:of )?(?:these|those|them|the following|this|that)\b)(?:(?:of )?(?:my|our|your|the|future|new) )?[a-z][\w-]*|` +
+        // "before each release", "after every deploy": a step tied to every future instance of a task.
+        String.raw`\b(?:for|in|to|on|with|before|after|prior to|ahead of) (?:all|every|each|any) (?!(?:of )?(?:these|those|them|the following|this|that)\b)(?:(?:of )?(?:my|our|your|the|future|new) )?[a-z][\w-]*|` +
         String.raw`\ball future [a-z][\w-]*|` +
         // A sentence opening on a class of the user's deliverables: "For my weekly reports, …".
         String.raw`^(?:for|in|on|with) (?:all )?(?:my|our) (?:[\w-]+ ){0,2}[\w-]+s\s*[,:]|` +
