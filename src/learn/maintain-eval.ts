@@ -212,7 +212,10 @@ function prepareCases(
   return cases.map((testCase, position) => ({
     testCase,
     skill: caseSkill(testCase, resolve),
-    library: testCase.existing_owner === 'library' ? libraryOwner(`case-${position}`) : undefined,
+    library:
+      testCase.existing_owner === 'library'
+        ? libraryOwner(`case-${testCase.id.replace(/[^A-Za-z0-9-]+/g, '-')}`)
+        : undefined,
     userId: `maintenance-case-${position}`,
   }));
 }
