@@ -55,6 +55,8 @@ export interface JobRunResult {
 /** Does the work of one job (the ingest runner). Throws on failure; retryable errors say so. */
 export interface JobRunner {
   run(job: JobRecord, options: { signal: AbortSignal }): Promise<JobRunResult>;
+  /** Releases what the runner holds (a worker thread); called by the runtime after the queue stopped. */
+  close?(): Promise<void>;
 }
 
 export interface ScheduleRequest {

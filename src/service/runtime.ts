@@ -62,7 +62,7 @@ export interface ServiceRuntimeOptions {
   settings: ServiceSettings;
   /** @default an in-process bus */
   bus?: JobEventBus;
-  /** @default the ingest runner over `engine` */
+  /** @default the ingest runner over `engine`, in this thread (`createWorkerJobRunner` runs it beside) */
   runner?: JobRunner;
   /** Queue tuning (retry delays, dedupe window, heartbeats, worker id, clock). */
   queue?: Omit<JobQueueOptions, 'store' | 'runner' | 'bus' | 'maxConcurrentJobs' | 'maxRetries' | 'logger'>;
@@ -91,10 +91,11 @@ export function createServiceRuntime(options: ServiceRuntimeOptions): ServiceRun
     createMemoryEventBus({
       onListenerError: (error) => logger?.warn({ err: error }, 'an event subscriber failed'),
     });
+  const runner = options.runner ?? createIngestRunner({ engine });
   const queue = createJobQueue({
     ...options.queue,
     store: jobStore,
-    runner: options.runner ?? createIngestRunner({ engine }),
+    runner,
     bus,
     now,
     ...(settings.extraction.maxConcurrentJobs !== undefined
@@ -138,6 +139,7 @@ export function createServiceRuntime(options: ServiceRuntimeOptions): ServiceRun
     close({ drainTimeoutMs = 10_000 } = {}) {
       closing ??= (async () => {
         const report = await queue.stop({ timeoutMs: drainTimeoutMs });
+        await runner.close?.().catch((error: unknown) => logger?.warn({ err: error }, 'closing the job runner failed'));
         bus.close();
         return report;
       })();

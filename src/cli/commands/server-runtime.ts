@@ -12,9 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../../config/index.js';
-import { resolveLLMProviderName } from '../../llm/builtin.js';
-import { resolveLearnLLMConfig } from '../../llm/learn-config.js';
-import { AutoSkill } from '../../sdk.js';
+import type { AutoSkill } from '../../sdk.js';
 import { type CreateServerAppOptions, createServerApp, type ServerRouteModule } from '../../server/app.js';
 import type { AuthOptions } from '../../server/auth/authenticate.js';
 import { createExtractionRoutes, EXTRACTION_ROUTE_DESCRIPTIONS } from '../../server/extractions/index.js';
@@ -30,13 +28,13 @@ import {
   type ServiceRuntime,
   serviceSettingsFromConfig,
 } from '../../service/runtime.js';
-import { createSdkEngine } from '../../service/sdk-engine.js';
+import { createSdkEngine, openAutoSkillFromConfig } from '../../service/sdk-engine.js';
+import { createWorkerJobRunner } from '../../service/worker-runner.js';
 import { AutoSkillError } from '../../shared/errors.js';
 import type { ApiKeyStore } from '../../store/api-key-store.js';
 import { createFileApiKeyStore } from '../../store/fs/file-api-key-store.js';
 import { FileJobStore } from '../../store/fs/file-job-store.js';
 import { STATE_DIR } from '../../store/fs/file-skill-store.js';
-import type { LibraryDir } from '../../store/fs/scan.js';
 import type { JobStore } from '../../store/job-store.js';
 import { MemoryJobStore } from '../../store/memory-job-store.js';
 import { runStartupMaintenance, type StartupMaintenanceReport } from '../../store/startup-maintenance.js';
@@ -80,6 +78,12 @@ export interface StartAutoSkillServerOptions {
   maintenanceInBackground?: boolean;
   /** Extra options for the server app (tests). */
   app?: Partial<CreateServerAppOptions>;
+  /**
+   * Run extraction jobs in a worker thread with its own SDK (keeps the chat path responsive while jobs
+   * run; costs a second copy of the index in memory). `false` runs them in the server's thread.
+   * @default true
+   */
+  extractionWorker?: boolean;
   /** Queue tuning (tests). */
   queue?: Parameters<typeof createServiceRuntime>[0]['queue'];
   /** @default process.cwd() */
@@ -188,37 +192,13 @@ export async function startAutoSkillServer(
     );
   }
 
-  const learnLlm =
-    config.learnLlm.provider || config.learnLlm.model
-      ? resolveLearnLLMConfig({
-          chat: config.llm,
-          ...(config.learnLlm.provider ? { learnProvider: config.learnLlm.provider } : {}),
-          ...(config.learnLlm.model ? { learnModel: config.learnLlm.model } : {}),
-          canonicalName: resolveLLMProviderName,
-        })
-      : undefined;
-  const sdk = await AutoSkill.open({
+  const sdk = await openAutoSkillFromConfig({
     config,
     env,
     cwd,
-    llm: config.llm,
-    ...(learnLlm ? { learnLlm } : {}),
-    embeddings: config.embeddings,
-    store:
-      config.store.provider === 'postgres'
-        ? { provider: 'postgres', url: config.store.url ?? '' }
-        : {
-            provider: 'filesystem',
-            dir: config.store.dir,
-            libraryDirs: config.store.libraryDirs.map((item): string | LibraryDir =>
-              typeof item === 'string' ? item : item.name ? { name: item.name, path: item.path } : item.path,
-            ),
-            durability: config.store.durability,
-          },
-    userId: config.userId,
     logger: {
-      info: (details, message) => logger.debug(details, message),
       warn: (details, message) => logger.warn(details, message),
+      debug: (details, message) => logger.debug(details, message),
     },
   });
   const closers: Array<() => Promise<void>> = [() => sdk.close()];
@@ -245,6 +225,9 @@ export async function startAutoSkillServer(
     });
     if (!options.maintenanceInBackground) await maintenance;
 
+    // Open the search index (and load the tokenizer) now, so the first request does not pay for it.
+    await sdk.warmUp();
+
     const jobStore: JobStore = stateDir
       ? new FileJobStore({
           stateDir,
@@ -258,6 +241,21 @@ export async function startAutoSkillServer(
     const runtime = createServiceRuntime({
       engine: createSdkEngine(sdk),
       jobStore,
+      ...(options.extractionWorker === false
+        ? {}
+        : {
+            runner: createWorkerJobRunner({
+              config,
+              env,
+              cwd,
+              logger: {
+                info: (details, message) => logger.info(details, message),
+                debug: (details, message) => logger.debug(details, message),
+                warn: (details, message) => logger.warn(details, message),
+                error: (details, message) => logger.error(details, message),
+              },
+            }),
+          }),
       settings: serviceSettingsFromConfig(config),
       logger,
       ...(options.queue ? { queue: options.queue } : {}),
