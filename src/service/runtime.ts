@@ -139,7 +139,9 @@ export function createServiceRuntime(options: ServiceRuntimeOptions): ServiceRun
     close({ drainTimeoutMs = 10_000 } = {}) {
       closing ??= (async () => {
         const report = await queue.stop({ timeoutMs: drainTimeoutMs });
-        await runner.close?.().catch((error: unknown) => logger?.warn({ err: error }, 'closing the job runner failed'));
+        await runner
+          .close?.()
+          .catch((error: unknown) => logger?.warn({ err: error }, 'closing the job runner failed'));
         bus.close();
         return report;
       })();

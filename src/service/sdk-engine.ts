@@ -88,7 +88,11 @@ export function createSdkEngine(sdk: AutoSkill): ServiceEngine {
         ...(request.metadata ? { metadata: request.metadata } : {}),
         ...(request.abortSignal ? { abortSignal: request.abortSignal } : {}),
       });
-      return { outcome: result.outcome, reason: result.reason, ...(result.skill ? { skill: result.skill } : {}) };
+      return {
+        outcome: result.outcome,
+        reason: result.reason,
+        ...(result.skill ? { skill: result.skill } : {}),
+      };
     },
     async extractCandidates(request) {
       const result = await sdk.extractCandidates({
