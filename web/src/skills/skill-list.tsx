@@ -33,6 +33,8 @@ interface Page {
   mode: 'list' | 'search';
   /** Offset the page was loaded at (the pager's range follows the data shown, not the request). */
   offset: number;
+  /** The filter or search text the page answers. */
+  query: string;
 }
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -84,6 +86,7 @@ export function SkillList({
           ms: performance.now() - started,
           mode: 'search',
           offset: 0,
+          query,
         };
       }
       const result = await listSkills(client, {
@@ -108,6 +111,7 @@ export function SkillList({
         ms: performance.now() - started,
         mode: 'list',
         offset,
+        query,
       };
     },
     [client, tab, scope, query, searching, offset, refreshKey],
@@ -172,6 +176,7 @@ export function SkillList({
         data-testid="skill-list"
         data-state={page.loading ? 'loading' : page.error ? 'error' : 'ready'}
         data-mode={data?.mode ?? ''}
+        data-query={data?.query ?? ''}
         data-load-ms={paintMs === null ? '' : paintMs.toFixed(1)}
         data-total={data?.total ?? ''}
       >
