@@ -142,10 +142,7 @@ describe.skipIf(blocker !== null)('web UI in headless Chromium', () => {
   it('retrieves and injects the learnt skill on a later turn, with its score', async () => {
     await page.goBack();
     await page.waitForSelector('[data-testid=composer]');
-    await page.fill(
-      '[data-testid=composer]',
-      'Please plan a release for version 2.4.',
-    );
+    await page.fill('[data-testid=composer]', 'Please plan a release for version 2.4.');
     await page.click('[data-testid=send]');
     await page.waitForFunction("document.querySelectorAll('.bubble-row.assistant').length >= 2");
     await page.waitForFunction("document.querySelector('.bubble-row.assistant .cursor') === null", null, {
