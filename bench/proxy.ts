@@ -1,0 +1,461 @@
+/**
+ * `npm run bench:proxy`: what the whole AutoSkill proxy costs a chat request, with a real store.
+ *
+ * The proxy runs as `autoskill proxy` in a **child process** (the CLI from source under tsx) over a
+ * temporary copy of the corpus (`--skills` of the 5,188 fixture skills), offline embeddings (`hashing`)
+ * and rule-based learning; its upstream is the fake model server in this process, which also generates
+ * the load (so load generator, upstream and proxy share the machine's 2 cores, as the issue says).
+ *
+ * 1. `added_ms`: the same chat requests (real queries from the retrieval dev set, so retrieval does its
+ *    full work: search over the user's scope, render) sent alternately straight to the fake upstream and
+ *    through the proxy, one at a time over keep-alive connections; `added` = proxy percentile − direct
+ *    percentile, for whole JSON answers (`non_stream`) and for the first content chunk of a stream.
+ * 2. `throughput`: requests/s through the proxy at 1, 8 and 32 concurrent clients with a 50 ms upstream
+ *    (the ceiling is 20 / 160 / 640), and errors.
+ * 3. `busy_p99_ratio`: p99 of proxied chat requests while extraction jobs run ÷ p99 of the same requests
+ *    with none. Both phases have the same background traffic (`--busy-loops` loops of API calls with a
+ *    durable-preference conversation): `retrieval/preview` in the idle phase, `extractions` (a job each:
+ *    extract, decide, write) in the busy one — so the ratio isolates what the jobs cost the chat path.
+ *
+ *   npm run bench:proxy [-- --skills 5188 --upstream-latency-ms 0 --rewrite-mode never|auto
+ *                          --requests 1000 --warmup 200 --throughput-requests 1500 --busy-requests 600 --busy-loops 2 --busy-pause-ms 50]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startFakeModelServer } from '../src/testing/index.js';
+
+const { values } = parseArgs({
+  options: {
+    skills: { type: 'string', default: '5188' },
+    'upstream-latency-ms': { type: 'string', default: '0' },
+    'rewrite-mode': { type: 'string', default: 'never' },
+    requests: { type: 'string', default: '1000' },
+    warmup: { type: 'string', default: '200' },
+    'throughput-requests': { type: 'string', default: '1500' },
+    'throughput-upstream-ms': { type: 'string', default: '50' },
+    'busy-requests': { type: 'string', default: '600' },
+    'busy-loops': { type: 'string', default: '2' },
+    'busy-pause-ms': { type: 'string', default: '50' },
+    corpus: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    /** Write a CPU profile of the proxy process into this folder. */
+    'cpu-prof': { type: 'string' },
+  },
+});
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CORPUS = resolve(values.corpus ?? join(ROOT, '..', 'shared', 'fixtures', 'skillbank'));
+const DEV_QUERIES = join(ROOT, '..', 'shared', 'fixtures', 'retrieval-dev.jsonl');
+const skillCount = Number(values.skills);
+const upstreamLatencyMs = Number(values['upstream-latency-ms']);
+const rewriteMode = values['rewrite-mode'];
+const requests = Number(values.requests);
+const warmup = Number(values.warmup);
+const throughputRequests = Number(values['throughput-requests']);
+const throughputUpstreamMs = Number(values['throughput-upstream-ms']);
+const busyRequests = Number(values['busy-requests']);
+const busyLoops = Number(values['busy-loops']);
+const busyPauseMs = Number(values['busy-pause-ms']);
+const USER = 'bench';
+const log = (text: string) => process.stderr.write(`[bench:proxy] ${text}\n`);
+
+// ---------------------------------------------------------------- the store: a copy of the corpus
+
+function skillFolders(dir: string, out: string[] = []): string[] {
+  const names = readdirSync(dir);
+  if (names.includes('SKILL.md')) {
+    out.push(dir);
+    return out;
+  }
+  for (const name of names.sort()) {
+    if (name.startsWith('.') || name === 'vectors') continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) skillFolders(full, out);
+  }
+  return out;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'autoskill-bench-proxy-'));
+const storeDir = join(work, 'SkillBank');
+const folders = skillFolders(CORPUS);
+if (skillCount >= folders.length) {
+  cpSync(CORPUS, storeDir, { recursive: true, filter: (source) => !source.includes(`${CORPUS}/vectors`) });
+} else {
+  // An even spread over the corpus (every k-th skill), keeping each skill's place in the layout.
+  const step = folders.length / skillCount;
+  for (let index = 0; index < skillCount; index += 1) {
+    const folder = folders[Math.floor(index * step)] as string;
+    const target = join(storeDir, relative(CORPUS, folder));
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(folder, target, { recursive: true });
+  }
+}
+const loadedSkills = Math.min(skillCount, folders.length);
+
+// ---------------------------------------------------------------- queries and the fake upstream
+
+const queries = readFileSync(DEV_QUERIES, 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => (JSON.parse(line) as { query: string }).query)
+  .slice(0, 64);
+
+const ANSWER = 'Here is the plan: run the regression suite, deploy to canary, monitor, then roll out fully.';
+const CHUNKS = [
+  'Here is the plan: ',
+  'run the regression suite, ',
+  'deploy to canary, ',
+  'monitor, then roll out fully.',
+];
+const fake = await startFakeModelServer({ recordRequests: false, defaultText: ANSWER });
+// The model name picks the upstream's delay, so one proxy serves both the latency and throughput runs.
+fake.setResponder('chat', (incoming) => {
+  const model = String((incoming.body as { model?: unknown } | undefined)?.model ?? '');
+  const delay = model.startsWith('slow-') ? Number(model.slice(5)) : upstreamLatencyMs;
+  return { type: 'text', text: ANSWER, chunks: CHUNKS, delayMs: delay };
+});
+
+// ---------------------------------------------------------------- the proxy, in a child process
+
+const tsx = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const args = [
+  ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof'])}`] : []),
+  '--import',
+  tsx,
+  join(ROOT, 'src', 'cli', 'main.ts'),
+  'proxy',
+  '--port',
+  '0',
+  '--store-dir',
+  storeDir,
+  '--llm-provider',
+  'generic',
+  '--learn-llm-provider',
+  'offline',
+  '--embeddings-provider',
+  'hashing',
+  '--rewrite-mode',
+  rewriteMode,
+  // Chat turns of one user message never reach turn 1000: extraction runs only when the bench asks.
+  '--extract-mode',
+  'auto',
+  '--extract-turn-limit',
+  '1000',
+  '--log-level',
+  'silent',
+];
+const child: ChildProcess = spawn(process.execPath, args, {
+  cwd: work,
+  env: {
+    PATH: process.env['PATH'] ?? '',
+    HOME: work,
+    AUTOSKILL_GENERIC_LLM_URL: fake.baseUrl,
+    AUTOSKILL_GENERIC_LLM_MODEL: 'bench-model',
+  },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+const startedAt = performance.now();
+let childOutput = '';
+const proxyUrl = await new Promise<string>((resolveUrl, reject) => {
+  const onData = (chunk: Buffer) => {
+    childOutput += chunk.toString();
+    const match = /^AutoSkill[^:]*: (http:\/\/\S+)$/m.exec(childOutput);
+    if (match?.[1] && childOutput.includes('Press Ctrl+C')) resolveUrl(match[1]);
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  child.once('exit', (code) => reject(new Error(`proxy exited with ${code}:\n${childOutput}`)));
+});
+const startupMs = performance.now() - startedAt;
+const proxyPort = Number(new URL(proxyUrl).port);
+log(`proxy at ${proxyUrl} over ${loadedSkills} skills (started in ${Math.round(startupMs)} ms)`);
+
+// ---------------------------------------------------------------- one request
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+let queryIndex = 0;
+
+function body(stream: boolean, model = 'bench-model'): string {
+  const query = queries[queryIndex++ % queries.length] ?? 'How should I do a safe release?';
+  return JSON.stringify({
+    model,
+    stream,
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant.' },
+      { role: 'user', content: query },
+    ],
+  });
+}
+
+/** Milliseconds until the whole JSON answer (stream=false) or the first content delta (stream=true). */
+function once(port: number, payload: string, stream: boolean): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolveTime, reject) => {
+    const outgoing = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v1/chat/completions',
+        headers: { 'content-type': 'application/json', 'x-autoskill-user': USER },
+      },
+      (response) => {
+        let text = '';
+        let measured: number | undefined;
+        response.setEncoding('utf8');
+        response.on('data', (piece: string) => {
+          if (!stream || measured !== undefined) return;
+          text += piece;
+          if (/"content":"[^"]/.test(text)) measured = performance.now() - started;
+        });
+        response.on('end', () => {
+          if (response.statusCode !== 200) reject(new Error(`status ${response.statusCode}`));
+          else resolveTime(measured ?? performance.now() - started);
+        });
+        response.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(payload);
+  });
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+function summary(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: round(percentile(sorted, 0.5)), p99: round(percentile(sorted, 0.99)), n: samples.length };
+}
+
+// ---------------------------------------------------------------- 1. added latency
+
+async function added(stream: boolean) {
+  const direct: number[] = [];
+  const proxied: number[] = [];
+  for (let index = 0; index < warmup + requests; index += 1) {
+    const payload = body(stream);
+    const a = await once(fake.port, payload, stream);
+    const b = await once(proxyPort, payload, stream);
+    if (index < warmup) continue;
+    direct.push(a);
+    proxied.push(b);
+  }
+  const directSummary = summary(direct);
+  const proxiedSummary = summary(proxied);
+  return {
+    direct_ms: directSummary,
+    proxied_ms: proxiedSummary,
+    added_ms: {
+      p50: round(proxiedSummary.p50 - directSummary.p50),
+      p99: round(proxiedSummary.p99 - directSummary.p99),
+    },
+  };
+}
+
+log('added latency, non-stream…');
+const nonStream = await added(false);
+log('added latency, first streamed chunk…');
+const firstChunk = await added(true);
+
+// ---------------------------------------------------------------- 2. throughput
+
+async function throughput(clients: number, total: number) {
+  let next = 0;
+  let errors = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < total) {
+        next += 1;
+        try {
+          latencies.push(await once(proxyPort, body(false, `slow-${throughputUpstreamMs}`), false));
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { clients, rps: round(total / seconds), errors, latency_ms: summary(latencies) };
+}
+
+log('throughput…');
+const throughputResults = [];
+for (const clients of [1, 8, 32]) {
+  throughputResults.push(
+    await throughput(clients, clients === 1 ? Math.min(throughputRequests, 100) : throughputRequests),
+  );
+}
+
+// ---------------------------------------------------------------- 3. latency while extraction runs
+
+async function sequential(total: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let index = 0; index < total; index += 1) samples.push(await once(proxyPort, body(false), false));
+  return samples;
+}
+
+async function api(method: string, path: string, json?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${proxyUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+  });
+  return (await response.json()) as Record<string, unknown>;
+}
+
+// Both phases run the same sequential chat requests next to the same background traffic: two loops of
+// API calls, each with a short conversation stating a durable preference. Idle: `retrieval/preview`
+// (retrieval only). Busy: `extractions` (the same retrieval for the reference, plus a job that extracts,
+// decides create/merge/discard and writes the store), so the difference is the extraction work.
+const TOPICS = [
+  'release notes',
+  'status updates',
+  'SQL queries',
+  'code reviews',
+  'incident reports',
+  '周报',
+  '会议纪要',
+  'API docs',
+];
+const RULES = [
+  'always start with a one-line summary',
+  'never invent numbers',
+  'use bullet points',
+  'end with next steps and owners',
+  '先写结论再写细节',
+  'keep it under 200 words',
+];
+let conversationIndex = 0;
+function conversation(): { user: string; messages: Array<{ role: string; content: string }> } {
+  const index = conversationIndex++;
+  const topic = TOPICS[index % TOPICS.length];
+  const rule = RULES[Math.floor(index / TOPICS.length) % RULES.length];
+  return {
+    user: `${USER}-${index % 16}`,
+    messages: [
+      { role: 'user', content: `Write ${topic} for project ${index}.` },
+      { role: 'assistant', content: 'Done.' },
+      { role: 'user', content: `From now on, for all my ${topic}, ${rule}. (${index})` },
+    ],
+  };
+}
+
+/** Runs the sequential chat requests while `loops` background loops call `path`; returns the samples. */
+async function withBackground(path: string, loops: number): Promise<{ samples: number[]; calls: number }> {
+  let running = true;
+  let calls = 0;
+  const background = Array.from({ length: loops }, async () => {
+    while (running) {
+      await api('POST', path, conversation());
+      calls += 1;
+      // A pause, so the background traffic itself does not saturate the proxy in either phase.
+      await new Promise((resolvePause) => setTimeout(resolvePause, busyPauseMs));
+    }
+  });
+  const samples = await sequential(busyRequests);
+  running = false;
+  await Promise.all(background);
+  return { samples, calls };
+}
+
+log('latency next to retrieval-only traffic (no extraction)…');
+const idleRun = await withBackground('/v1/autoskill/retrieval/preview', busyLoops);
+const idle = summary(idleRun.samples);
+log('latency next to extraction traffic (jobs running)…');
+const busyStart = Date.now();
+const busyRun = await withBackground('/v1/autoskill/extractions', busyLoops);
+const busyEnd = Date.now();
+const busy = summary(busyRun.samples);
+/** Jobs that finished during the busy phase. */
+const jobsFinished = await (async () => {
+  let finished = 0;
+  const outcomes: Record<string, number> = {};
+  for (let user = 0; user < 16; user += 1) {
+    const list = await api('GET', `/v1/autoskill/extractions?limit=200&user=${USER}-${user}`);
+    for (const event of (list['data'] as Array<{
+      status: string;
+      event_time: number;
+      outcome: string | null;
+    }>) ?? []) {
+      if (event.status !== 'completed' && event.status !== 'failed') continue;
+      if (event.event_time < busyStart || event.event_time > busyEnd) continue;
+      finished += 1;
+      const key = event.outcome ?? event.status;
+      outcomes[key] = (outcomes[key] ?? 0) + 1;
+    }
+  }
+  return { finished, outcomes };
+})();
+
+// ---------------------------------------------------------------- report
+
+const result = {
+  benchmark: 'proxy',
+  skills: loadedSkills,
+  rewrite_mode: rewriteMode,
+  upstream_latency_ms: upstreamLatencyMs,
+  requests,
+  warmup,
+  node: process.version,
+  cpus: cpus().length,
+  load_average_1m: round(loadavg()[0] ?? 0),
+  proxy_process: 'autoskill proxy (src under tsx), child process',
+  proxy_startup_ms: Math.round(startupMs),
+  added_ms: { non_stream: nonStream.added_ms, first_chunk: firstChunk.added_ms },
+  throughput_upstream_ms: throughputUpstreamMs,
+  throughput: throughputResults,
+  busy_p99_ratio: round(busy.p99 / idle.p99),
+  busy: {
+    idle_ms: idle,
+    busy_ms: busy,
+    background_loops: busyLoops,
+    background_pause_ms: busyPauseMs,
+    idle_background_calls: idleRun.calls,
+    busy_background_calls: busyRun.calls,
+    busy_phase_ms: busyEnd - busyStart,
+    jobs_finished_during_busy_phase: jobsFinished.finished,
+    job_outcomes: jobsFinished.outcomes,
+  },
+  non_stream: nonStream,
+  first_chunk: firstChunk,
+};
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+
+agent.destroy();
+child.kill('SIGTERM');
+await new Promise((resolveExit) => {
+  const timer = setTimeout(() => {
+    child.kill('SIGKILL');
+    resolveExit(null);
+  }, 15_000);
+  child.once('exit', () => {
+    clearTimeout(timer);
+    resolveExit(null);
+  });
+});
+await fake.close();
+if (values.keep) log(`store kept at ${storeDir}`);
+else if (existsSync(work)) rmSync(work, { recursive: true, force: true });
