@@ -9,21 +9,17 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfigFile, type ResolvedConfig, resolveConfig } from '../../config/index.js';
-import { resolveLLMProviderName } from '../../llm/builtin.js';
-import { resolveLearnLLMConfig } from '../../llm/learn-config.js';
-import { AutoSkill } from '../../sdk.js';
 import {
   createSessionService,
   defaultSessionStore,
   upstreamFromConfig,
 } from '../../server/sessions/wiring.js';
 import { createServiceRuntime, serviceSettingsFromConfig } from '../../service/runtime.js';
-import { createSdkEngine } from '../../service/sdk-engine.js';
+import { createSdkEngine, openAutoSkillFromConfig } from '../../service/sdk-engine.js';
 import { AutoSkillError } from '../../shared/errors.js';
 import type { ChatSessionStore } from '../../store/chat-session-store.js';
 import { FileJobStore } from '../../store/fs/file-job-store.js';
 import { FileSkillStore, STATE_DIR } from '../../store/fs/file-skill-store.js';
-import type { LibraryDir } from '../../store/fs/scan.js';
 import type { JobStore } from '../../store/job-store.js';
 import { MemoryChatSessionStore } from '../../store/memory-chat-session-store.js';
 import { MemoryJobStore } from '../../store/memory-job-store.js';
@@ -67,19 +63,6 @@ export function chatConfig(flags: ChatFlags, env: NodeJS.ProcessEnv = process.en
   return resolveConfig({ flags: merged, env, file });
 }
 
-function storeConfig(config: ResolvedConfig) {
-  return config.store.provider === 'postgres'
-    ? ({ provider: 'postgres', url: config.store.url ?? '' } as const)
-    : ({
-        provider: 'filesystem',
-        dir: config.store.dir,
-        libraryDirs: config.store.libraryDirs.map((item): string | LibraryDir =>
-          typeof item === 'string' ? item : item.name ? { name: item.name, path: item.path } : item.path,
-        ),
-        durability: config.store.durability,
-      } as const);
-}
-
 export async function runChatCommand(
   flags: ChatFlags,
   io: {
@@ -100,24 +83,7 @@ export async function runChatCommand(
   const historyTurns = number(flags.historyTurns ?? env['AUTOSKILL_HISTORY_TURNS'], '--history-turns', 0);
   const waitSeconds = number(flags.waitExtractions, '--wait-extractions', 0) ?? 60;
 
-  const learnLlm =
-    config.learnLlm.provider || config.learnLlm.model
-      ? resolveLearnLLMConfig({
-          chat: config.llm,
-          ...(config.learnLlm.provider ? { learnProvider: config.learnLlm.provider } : {}),
-          ...(config.learnLlm.model ? { learnModel: config.learnLlm.model } : {}),
-          canonicalName: resolveLLMProviderName,
-        })
-      : undefined;
-  const sdk = await AutoSkill.open({
-    config,
-    env,
-    llm: config.llm,
-    ...(learnLlm ? { learnLlm } : {}),
-    embeddings: config.embeddings,
-    store: storeConfig(config),
-    userId: config.userId,
-  });
+  const sdk = await openAutoSkillFromConfig({ config, env });
   const closers: Array<() => Promise<unknown>> = [() => sdk.close()];
   try {
     const maintenance = await runStartupMaintenance({
