@@ -189,6 +189,20 @@ describe('proxy end to end (offline learning, fake upstream, openai client)', ()
     expect(list['data'].length).toBe(5);
   });
 
+  it('lists the extraction routes in capabilities and openapi.json', async () => {
+    const capabilities = (await (await fetch(`${server.url}/v1/autoskill/capabilities`)).json()) as Json;
+    expect(capabilities['data']['extractions']).toMatchObject({
+      extract_now: '/v1/autoskill/extractions',
+      simulate: '/v1/autoskill/extractions/simulate',
+      events_stream: '/v1/autoskill/extractions/{job_id}/events',
+    });
+    const openapi = (await (await fetch(`${server.url}/v1/autoskill/openapi.json`)).json()) as Json;
+    expect(Object.keys(openapi['paths'])).toEqual(
+      expect.arrayContaining(['/v1/autoskill/extractions', '/v1/autoskill/extractions/{job_id}/events']),
+    );
+    expect(openapi['paths']['/v1/autoskill/extractions']['post']['requestBody']).toBeDefined();
+  });
+
   it('keeps the jobs and their events across a restart on the same store', async () => {
     const before = (await (await fetch(`${server.url}/v1/autoskill/extractions?limit=50`)).json()) as Json;
     await server.close();
