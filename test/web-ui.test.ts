@@ -317,6 +317,13 @@ describe.skipIf(blocker !== null)('web UI in headless Chromium', () => {
     await page.waitForFunction("document.querySelector('.bubble-row.assistant .cursor') === null", null, {
       timeout: 30_000,
     });
+    // "Extract now" with a hint: a forced job for this session, followed live to its end.
+    await page.click('[data-tab=extraction]');
+    await page.fill('[data-testid=extract-hint]', '发布流程');
+    await page.click('[data-testid=extract-now]');
+    const forced = page.locator('.job', { hasText: 'extract_now' });
+    await forced.first().waitFor();
+    await page.waitForSelector('.job[data-status=completed] >> text=extract_now', { timeout: 45_000 });
     await page.click('[data-tab=settings]');
     await page.selectOption('[data-testid=settings-panel] select[name=scope]', 'user');
     await page.fill('[data-testid=settings-panel] input[name=top_k]', '5');
