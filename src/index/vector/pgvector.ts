@@ -9,7 +9,8 @@
  * exact; a search over every vector uses the HNSW index (approximate, fast at scale) unless `exact`.
  *
  * Config (`vectorBackendConfig`): `pool` (a `pg.Pool`) or `url`, `schema` (default `autoskill`),
- * `exact` (default false), `efSearch` (HNSW candidate list size, default the server's 40).
+ * `exact` (default false), `efSearch` (HNSW candidate list size, default the server's 40), `hnsw`
+ * (build the index, default true).
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
@@ -35,6 +36,11 @@ export interface PgvectorIndexOptions {
   exact?: boolean;
   /** `hnsw.ef_search` for approximate searches. @default the server's (40) */
   efSearch?: number;
+  /**
+   * Build the HNSW index (with the table). Without it every search is exact, which is what `exact`
+   * needs anyway; bulk loads are faster without it. @default true
+   */
+  hnsw?: boolean;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,50}$/;
@@ -233,6 +239,14 @@ export class PgvectorIndex implements VectorBackend {
     if (this.ownsPool) await this.pool.end();
   }
 
+  /** Builds the HNSW index (cosine) if it is missing; searches without `ids` then use it. */
+  async createHnswIndex(): Promise<void> {
+    const indexName = `${this.table.split('.')[1]?.replaceAll('"', '')}_hnsw`;
+    await this.pool.query(
+      `CREATE INDEX IF NOT EXISTS "${indexName}" ON ${this.table} USING hnsw (embedding vector_cosine_ops)`,
+    );
+  }
+
   private async ensureExtension(): Promise<void> {
     try {
       await this.pool.query('CREATE EXTENSION IF NOT EXISTS vector');
@@ -252,10 +266,7 @@ export class PgvectorIndex implements VectorBackend {
     await this.pool.query(
       `CREATE TABLE IF NOT EXISTS ${this.table} (id text PRIMARY KEY, doc_hash text NOT NULL, embedding vector(${dims}) NOT NULL)`,
     );
-    const indexName = `${this.table.split('.')[1]?.replaceAll('"', '')}_hnsw`;
-    await this.pool.query(
-      `CREATE INDEX IF NOT EXISTS "${indexName}" ON ${this.table} USING hnsw (embedding vector_cosine_ops)`,
-    );
+    if (this.options.hnsw ?? true) await this.createHnswIndex();
     this.dims = dims;
     this.tableReady = true;
   }
@@ -271,5 +282,6 @@ export function createPgvectorIndex(context: VectorBackendContext): PgvectorInde
     ...(typeof config.schema === 'string' ? { schema: config.schema } : {}),
     ...(config.exact === true ? { exact: true } : {}),
     ...(typeof config.efSearch === 'number' ? { efSearch: config.efSearch } : {}),
+    ...(config.hnsw === false ? { hnsw: false } : {}),
   });
 }

@@ -59,6 +59,7 @@ import { PostgresDatabase, type PostgresDatabaseOptions, type Queryable } from '
 import { lockKey } from './migrations.js';
 import { PostgresVectorCache } from './postgres-vector-cache.js';
 import {
+  contentFingerprint,
   type FileHashes,
   json,
   putBlobs,
@@ -66,6 +67,7 @@ import {
   readBlobs,
   type SkillRow,
   SUMMARY_COLUMNS,
+  sha256Hex,
   storedFromRow,
   summaryFromRow,
 } from './skill-rows.js';
@@ -85,6 +87,18 @@ export interface PostgresSkillStoreOptions extends Omit<PostgresDatabaseOptions,
    * or `auto` (pgvector when the server has the extension). @default 'auto'
    */
   vectors?: 'auto' | 'pgvector' | 'column';
+}
+
+/** What `copySnapshot` tells about one skill. */
+export interface CopySnapshotEntry {
+  owner: string;
+  revision: number;
+  visible: boolean;
+  readOnly: boolean;
+  location: string;
+  /** `contentFingerprint` of the visible (or deleted) state. */
+  fingerprint: string;
+  history: Array<{ revision: number; at: string; operation: string }>;
 }
 
 /** One library skill to write (`Common/<library>/<rel>`); see `writeLibrarySkills`. */
@@ -250,6 +264,7 @@ export class PostgresSkillStore implements SkillStore {
         schema: this.db.schema,
         ...(request.config.exact === true ? { exact: true } : {}),
         ...(typeof request.config.efSearch === 'number' ? { efSearch: request.config.efSearch } : {}),
+        ...(request.config.hnsw === false ? { hnsw: false } : {}),
       });
     }
     return new PostgresVectorCache({
@@ -429,6 +444,42 @@ export class PostgresSkillStore implements SkillStore {
     );
   }
 
+  /** Every skill row with its history summary and content fingerprint (`store copy` decides from it). */
+  async copySnapshot(): Promise<Map<string, CopySnapshotEntry>> {
+    const skills = await this.db.query<
+      Pick<
+        SkillRow,
+        'id' | 'owner' | 'revision' | 'visible' | 'read_only' | 'location' | 'skill_md' | 'files'
+      >
+    >(
+      `SELECT id, owner, revision, visible, read_only, location, skill_md, files FROM ${this.db.table('skills')}`,
+    );
+    const history = await this.db.query<{
+      skill_id: string;
+      revision: number;
+      at: string;
+      operation: string;
+    }>(
+      `SELECT skill_id, revision, at, operation FROM ${this.db.table('revisions')} ORDER BY skill_id, revision`,
+    );
+    const out = new Map<string, CopySnapshotEntry>();
+    for (const row of skills.rows) {
+      out.set(row.id, {
+        owner: row.owner,
+        revision: row.revision,
+        visible: row.visible,
+        readOnly: row.read_only,
+        location: row.location,
+        fingerprint: contentFingerprint(row.skill_md, row.files),
+        history: [],
+      });
+    }
+    for (const row of history.rows) {
+      out.get(row.skill_id)?.history.push({ revision: row.revision, at: row.at, operation: row.operation });
+    }
+    return out;
+  }
+
   /** The recorded history as it is (no baseline is recorded); null for an unknown id. */
   async recordedVersions(id: string): Promise<RevisionSummary[] | null> {
     const head = await this.row(this.db.pool, id);
@@ -522,47 +573,92 @@ export class PostgresSkillStore implements SkillStore {
   /**
    * Copies one skill as another store holds it: its revisions (numbers, operations, times and actors
    * kept) after the ones this store already has, then its visible state. `autoskill store copy` only.
-   * Fails with `CONFLICT` when this store's history of the skill is not a prefix of the given one.
+   * Fails with `CONFLICT` when the skill belongs to another owner here or its folder is taken.
    */
   async importSkillHistory(state: CopiedSkillState, revisions: readonly RevisionContent[]): Promise<void> {
-    await this.write(async (tx) => {
-      const head = await this.row(tx.client, state.id);
-      if (head && (head.owner !== state.owner || head.read_only !== state.readOnly)) {
-        throw new AutoSkillError('CONFLICT', `Skill ${state.id} belongs to ${head.owner} here`, {
-          details: { id: state.id, owner: head.owner },
-        });
+    const [result] = await this.importSkillHistories([{ state, revisions }]);
+    if (result?.error) {
+      throw new AutoSkillError('CONFLICT', result.error, { details: { id: state.id } });
+    }
+  }
+
+  /**
+   * Many `importSkillHistory` in one transaction and a handful of statements (copies of thousands of
+   * skills). Each result names the skill and, when it was not written, why.
+   */
+  async importSkillHistories(
+    items: ReadonlyArray<{ state: CopiedSkillState; revisions: readonly RevisionContent[] }>,
+  ): Promise<Array<{ id: string; error?: string }>> {
+    if (items.length === 0) return [];
+    return this.write(async (tx) => {
+      const ids = items.map((item) => item.state.id);
+      const heads = await tx.client.query<Pick<SkillRow, 'id' | 'owner' | 'read_only' | 'revision'>>(
+        `SELECT id, owner, read_only, revision FROM ${this.db.table('skills')} WHERE id = ANY($1::text[])`,
+        [ids],
+      );
+      const headById = new Map(heads.rows.map((row) => [row.id, row]));
+      const locations = items.filter((item) => item.state.visible).map((item) => item.state.location);
+      const holders = await tx.client.query<{ id: string; location: string }>(
+        `SELECT id, location FROM ${this.db.table('skills')} WHERE visible AND location = ANY($1::text[])`,
+        [locations],
+      );
+      const holderOf = new Map(holders.rows.map((row) => [row.location, row.id]));
+      const results: Array<{ id: string; error?: string }> = [];
+      const accepted: Array<{ state: CopiedSkillState; revisions: RevisionContent[] }> = [];
+      const claimed = new Map<string, string>();
+      for (const { state, revisions } of items) {
+        const head = headById.get(state.id);
+        const holder = claimed.get(state.location) ?? holderOf.get(state.location);
+        let error: string | undefined;
+        if (head && (head.owner !== state.owner || head.read_only !== state.readOnly)) {
+          error = `skill ${state.id} belongs to ${head.owner} here`;
+        } else if (state.visible && holder !== undefined && holder !== state.id) {
+          error = `folder ${state.location} is taken by skill ${holder} here`;
+        }
+        results.push(error ? { id: state.id, error } : { id: state.id });
+        if (error) continue;
+        if (state.visible) claimed.set(state.location, state.id);
+        const have = head?.revision ?? 0;
+        accepted.push({ state, revisions: revisions.filter((revision) => revision.revision > have) });
       }
-      const have = head?.revision ?? 0;
-      for (const revision of revisions) {
-        if (revision.revision <= have) continue;
-        const hashes = await putBlobs(this.db, tx.client, Object.entries(revision.files));
+      if (accepted.length === 0) return results;
+      const allFiles: Array<[string, Uint8Array]> = [];
+      for (const { state, revisions } of accepted) {
+        allFiles.push(...Object.entries(state.files));
+        for (const revision of revisions) allFiles.push(...Object.entries(revision.files));
+      }
+      await putBlobs(this.db, tx.client, allFiles);
+      const rows = accepted.flatMap(({ state, revisions }) =>
+        revisions.map((revision) => ({ state, revision })),
+      );
+      if (rows.length > 0) {
         await tx.client.query(
           `INSERT INTO ${this.db.table('revisions')} (${SUMMARY_COLUMNS}, skill, skill_md, files)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+           SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+             $8::text[], $9::text[], $10::bool[], $11::int[], $12::json[], $13::text[], $14::json[])`,
           [
-            state.id,
-            revision.revision,
-            revision.operation,
-            revision.at,
-            revision.actor,
-            revision.reason,
-            revision.version,
-            revision.name,
-            revision.location,
-            revision.deleted,
-            revision.restoredFrom,
-            json(revision.skill),
-            revision.skillMd,
-            json(hashes),
+            rows.map((row) => row.state.id),
+            rows.map((row) => row.revision.revision),
+            rows.map((row) => row.revision.operation),
+            rows.map((row) => row.revision.at),
+            rows.map((row) => row.revision.actor),
+            rows.map((row) => row.revision.reason),
+            rows.map((row) => row.revision.version),
+            rows.map((row) => row.revision.name),
+            rows.map((row) => row.revision.location),
+            rows.map((row) => row.revision.deleted),
+            rows.map((row) => row.revision.restoredFrom),
+            rows.map((row) => json(row.revision.skill)),
+            rows.map((row) => row.revision.skillMd),
+            rows.map((row) => json(hashesOf(row.revision.files))),
           ],
         );
       }
-      if (state.visible && (await this.locationTaken(tx.client, state.location, state.id))) {
-        throw new AutoSkillError('CONFLICT', `Folder ${state.location} is taken by another skill here`, {
-          details: { id: state.id, location: state.location },
-        });
-      }
-      await this.putState(tx, state);
+      await this.putStates(
+        tx,
+        accepted.map((item) => item.state),
+      );
+      return results;
     });
   }
 
@@ -733,46 +829,62 @@ export class PostgresSkillStore implements SkillStore {
 
   /** Sets a skill's row to a given state (library writes and copies); history is not touched. */
   private async putState(tx: WriteTransaction, state: CopiedSkillState): Promise<void> {
-    const hashes = await putBlobs(this.db, tx.client, Object.entries(state.files));
-    const skill: Skill = {
-      ...state.skill,
-      id: state.id,
-      owner: state.owner,
-      resources: Object.keys(hashes).sort(),
-    };
-    const change = await this.nextChange(
+    await this.putStates(tx, [state]);
+  }
+
+  private async putStates(tx: WriteTransaction, states: readonly CopiedSkillState[]): Promise<void> {
+    const allFiles = states.flatMap((state) => Object.entries(state.files));
+    await putBlobs(this.db, tx.client, allFiles);
+    const prepared = states.map((state) => {
+      const hashes = hashesOf(state.files);
+      const skill: Skill = {
+        ...state.skill,
+        id: state.id,
+        owner: state.owner,
+        resources: Object.keys(hashes).sort(),
+      };
+      return { state, hashes, skill };
+    });
+    const changes = await this.nextChanges(
       tx,
-      state.id,
-      state.owner,
-      state.revision,
-      state.visible ? 'upsert' : 'delete',
+      states.map((state) => ({
+        id: state.id,
+        owner: state.owner,
+        revision: state.revision,
+        type: state.visible ? ('upsert' as const) : ('delete' as const),
+      })),
     );
     await tx.client.query(
       `INSERT INTO ${this.db.table('skills')} (id, owner, location, revision, visible, read_only, skill, skill_md, files, change_seq)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bool[], $6::bool[], $7::json[],
+         $8::text[], $9::json[], $10::bigint[])
        ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, location = EXCLUDED.location,
          revision = EXCLUDED.revision, visible = EXCLUDED.visible, read_only = EXCLUDED.read_only,
          skill = EXCLUDED.skill, skill_md = EXCLUDED.skill_md, files = EXCLUDED.files, change_seq = EXCLUDED.change_seq`,
       [
-        state.id,
-        state.owner,
-        state.location,
-        state.revision,
-        state.visible,
-        state.readOnly,
-        json(skill),
-        state.skillMd,
-        json(hashes),
-        change.seq,
+        prepared.map((item) => item.state.id),
+        prepared.map((item) => item.state.owner),
+        prepared.map((item) => item.state.location),
+        prepared.map((item) => item.state.revision),
+        prepared.map((item) => item.state.visible),
+        prepared.map((item) => item.state.readOnly),
+        prepared.map((item) => json(item.skill)),
+        prepared.map((item) => item.state.skillMd),
+        prepared.map((item) => json(item.hashes)),
+        changes.map((change) => change.seq),
       ],
     );
-    const stored: StoredSkill = {
-      ...skill,
-      revision: state.revision,
-      location: state.location,
-      readOnly: state.readOnly,
-    };
-    this.queueUpdate(tx, state.visible ? stored : null, change);
+    prepared.forEach((item, index) => {
+      const change = changes[index];
+      if (!change) return;
+      const stored: StoredSkill = {
+        ...item.skill,
+        revision: item.state.revision,
+        location: item.state.location,
+        readOnly: item.state.readOnly,
+      };
+      this.queueUpdate(tx, item.state.visible ? stored : null, change);
+    });
   }
 
   private async dropLibraryRow(tx: WriteTransaction, id: string): Promise<void> {
@@ -782,6 +894,34 @@ export class PostgresSkillStore implements SkillStore {
     );
     const owner = removed.rows[0]?.owner;
     if (owner !== undefined) this.queueUpdate(tx, null, await this.nextChange(tx, id, owner, 0, 'delete'));
+  }
+
+  /** `nextChange` for many changes: one statement and one notification. */
+  private async nextChanges(
+    tx: WriteTransaction,
+    items: ReadonlyArray<{ id: string; owner: string; revision: number; type: StoreChange['type'] }>,
+  ): Promise<Array<{ seq: number; change: StoreChange }>> {
+    if (items.length === 0) return [];
+    const result = await tx.client.query<{ seq: string; ordinality: string }>(
+      `INSERT INTO ${this.db.table('changes')} (seq, skill_id, owner, revision, type, writer)
+       SELECT nextval('${this.db.schema}.change_seq'), id, owner, revision, type, $5
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) WITH ORDINALITY AS input(id, owner, revision, type, ordinality)
+       ORDER BY ordinality
+       RETURNING seq`,
+      [
+        items.map((item) => item.id),
+        items.map((item) => item.owner),
+        items.map((item) => item.revision),
+        items.map((item) => item.type),
+        this.writerId,
+      ],
+    );
+    const seqs = result.rows.map((row) => Number(row.seq)).sort((a, b) => a - b);
+    await tx.client.query('SELECT pg_notify($1, $2)', [this.db.channel('skills'), String(seqs.at(-1) ?? 0)]);
+    return items.map((item, index) => ({
+      seq: seqs[index] ?? 0,
+      change: { type: item.type, id: item.id, owner: item.owner, revision: item.revision, origin: 'local' },
+    }));
   }
 
   /** Appends to the change feed and notifies every replica (delivered at commit). */
@@ -988,6 +1128,12 @@ export class PostgresSkillStore implements SkillStore {
   private now(): string {
     return this.clock().toISOString();
   }
+}
+
+function hashesOf(files: Record<string, Uint8Array>): FileHashes {
+  const hashes: FileHashes = {};
+  for (const [path, bytes] of Object.entries(files)) hashes[path] = sha256Hex(bytes);
+  return hashes;
 }
 
 function readOnlyError(id: string): AutoSkillError {

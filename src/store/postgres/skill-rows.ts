@@ -126,3 +126,10 @@ export async function readBlobs(
 export function json(value: unknown): string {
   return JSON.stringify(value);
 }
+
+/** A fingerprint of SKILL.md plus resource files (the same from bytes or from stored hashes). */
+export function contentFingerprint(skillMd: string, fileHashes: FileHashes): string {
+  const parts = [sha256Hex(Buffer.from(skillMd, 'utf8'))];
+  for (const path of Object.keys(fileHashes).sort()) parts.push(`${path}:${fileHashes[path]}`);
+  return parts.join('|');
+}

@@ -20,7 +20,7 @@ import { FileSkillStore } from '../fs/file-skill-store.js';
 import { nameProblem } from '../safe-paths.js';
 import type { RevisionContent, RevisionSummary, SkillFiles, SkillStore, StoredSkill } from '../types.js';
 import type { CopiedSkillState, PostgresSkillStore } from './postgres-skill-store.js';
-import { sha256Hex } from './skill-rows.js';
+import { contentFingerprint, sha256Hex } from './skill-rows.js';
 
 export interface CopyStoreOptions {
   from: SkillStore;
@@ -82,6 +82,10 @@ export async function copySkillStore(options: CopyStoreOptions): Promise<CopyRep
     conflicts: [],
     verification: emptyVerification(),
   };
+  if (isPostgresTarget(to)) {
+    report.verification = await copyIntoPostgres(options, to, skills, report);
+    return report;
+  }
   let done = 0;
   for (const skill of skills) {
     try {
@@ -101,6 +105,142 @@ export async function copySkillStore(options: CopyStoreOptions): Promise<CopyRep
   }
   report.verification = await verifyCopy(from, to, skills, new Set(report.conflicts.map((item) => item.id)));
   return report;
+}
+
+/** What the copy learnt about a source skill, for the verification. */
+interface SourceFacts {
+  id: string;
+  visible: boolean;
+  readOnly: boolean;
+  revision: number;
+  revisions: number;
+  fingerprint: string;
+}
+
+const BATCH = 200;
+
+/**
+ * Into PostgreSQL: the target's state is read once (`copySnapshot`), each source skill is compared with
+ * it, and the skills to write go in batches of one transaction each; the verification reads the target
+ * once more.
+ */
+async function copyIntoPostgres(
+  options: CopyStoreOptions,
+  to: PostgresSkillStore,
+  skills: readonly SourceSkill[],
+  report: CopyReport,
+): Promise<CopyVerification> {
+  const { from } = options;
+  const before = await to.copySnapshot();
+  const facts: SourceFacts[] = [];
+  let pending: Array<{ state: CopiedSkillState; revisions: RevisionContent[] }> = [];
+  let done = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const results = await to.importSkillHistories(batch);
+    results.forEach((result, index) => {
+      if (result.error) report.conflicts.push({ id: result.id, reason: result.error });
+      else {
+        report.copied += 1;
+        report.revisions += batch[index]?.revisions.length ?? 0;
+      }
+    });
+  };
+  for (const skill of skills) {
+    const id = skill.stored.id;
+    try {
+      const files = skill.visible ? await from.readFiles(id) : null;
+      const history = skill.stored.readOnly ? [] : ((await historyOf(from, id)) ?? []);
+      const head = history.at(-1)?.revision ?? skill.stored.revision;
+      const revisions: RevisionContent[] = [];
+      const target = before.get(id);
+      const have = target?.revision ?? 0;
+      if (target) {
+        if (target.owner !== skill.stored.owner)
+          throw new Error(`skill ${id} belongs to ${target.owner} in the target`);
+        if (have > head) throw new Error(`the target is ahead (revision ${have})`);
+        for (const entry of target.history) {
+          const twin = history.find((item) => item.revision === entry.revision);
+          if (!twin || twin.at !== entry.at || twin.operation !== entry.operation) {
+            throw new Error(`revision ${entry.revision} differs between source and target`);
+          }
+        }
+      }
+      for (const entry of history)
+        if (entry.revision > have) revisions.push(await from.getRevision(id, entry.revision));
+      const last = revisions.at(-1) ?? (history.length > 0 ? await from.getRevision(id, head) : undefined);
+      const state: CopiedSkillState = files
+        ? stateOf(skill.stored, files, true)
+        : stateOf(
+            {
+              ...(last?.skill ?? skill.stored),
+              revision: head,
+              location: last?.location ?? skill.stored.location,
+              readOnly: false,
+            },
+            { skillMd: last?.skillMd ?? '', files: last?.files ?? {} },
+            false,
+          );
+      const fingerprint = fingerprintOf({ skillMd: state.skillMd, files: state.files });
+      facts.push({
+        id,
+        visible: skill.visible,
+        readOnly: skill.stored.readOnly,
+        revision: head,
+        revisions: history.length,
+        fingerprint,
+      });
+      const same =
+        target !== undefined &&
+        revisions.length === 0 &&
+        target.visible === skill.visible &&
+        target.fingerprint === fingerprint &&
+        target.location === state.location;
+      if (same) report.unchanged += 1;
+      else pending.push({ state, revisions });
+      if (pending.length >= BATCH) await flush();
+    } catch (error) {
+      report.conflicts.push({ id, reason: errorMessage(error) });
+    }
+    done += 1;
+    options.onProgress?.(done, skills.length, id);
+  }
+  await flush();
+  const after = await to.copySnapshot();
+  const conflicted = new Set(report.conflicts.map((item) => item.id));
+  const verification = emptyVerification();
+  for (const fact of facts) {
+    if (fact.visible) verification.sourceVisible += 1;
+    if (conflicted.has(fact.id)) continue;
+    const problem = (text: string) => verification.mismatches.push({ id: fact.id, problem: text });
+    const target = after.get(fact.id);
+    if (target?.visible) verification.targetVisible += 1;
+    if (!target) {
+      problem('missing in the target');
+      continue;
+    }
+    if (target.visible !== fact.visible)
+      problem(fact.visible ? 'deleted in the target' : 'visible in the target');
+    if (target.revision !== fact.revision) problem(`revision ${fact.revision} vs ${target.revision}`);
+    if (!fact.readOnly) {
+      verification.sourceRevisions += fact.revisions;
+      verification.targetRevisions += target.history.length;
+      if (target.history.length !== fact.revisions) {
+        problem(`${fact.revisions} revisions in the source, ${target.history.length} in the target`);
+      }
+    }
+    if (target.fingerprint !== fact.fingerprint) problem('content differs');
+  }
+  verification.ok = verification.mismatches.length === 0;
+  return verification;
+}
+
+function fingerprintOf(files: SkillFiles): string {
+  const hashes: Record<string, string> = {};
+  for (const [path, bytes] of Object.entries(files.files)) hashes[path] = sha256Hex(bytes);
+  return contentFingerprint(files.skillMd, hashes);
 }
 
 function isPostgresTarget(store: SkillStore): store is PostgresSkillStore {
@@ -156,14 +296,6 @@ async function ownersOf(store: SkillStore): Promise<string[]> {
   return [...owners].sort();
 }
 
-function contentHash(files: SkillFiles): string {
-  const parts = [sha256Hex(Buffer.from(files.skillMd, 'utf8'))];
-  for (const path of Object.keys(files.files).sort()) {
-    parts.push(`${path}:${sha256Hex(files.files[path] ?? new Uint8Array())}`);
-  }
-  return parts.join('|');
-}
-
 async function readFilesOrNull(store: SkillStore, id: string): Promise<SkillFiles | null> {
   try {
     return await store.readFiles(id);
@@ -182,7 +314,7 @@ async function copyLibrarySkill(
   if (existing) {
     if (!existing.readOnly) throw new Error(`id ${skill.id} is a user skill in the target`);
     const current = await readFilesOrNull(to, skill.id);
-    if (current && contentHash(current) === contentHash(files) && existing.location === skill.location) {
+    if (current && fingerprintOf(current) === fingerprintOf(files) && existing.location === skill.location) {
       return { written: false, revisions: 0 };
     }
   }
@@ -242,7 +374,7 @@ async function copyUserSkill(
   if (missing.length === 0 && targetHistory) {
     const current = source.visible ? await readFilesOrNull(to, id) : null;
     const same = source.visible
-      ? current !== null && files !== null && contentHash(current) === contentHash(files)
+      ? current !== null && files !== null && fingerprintOf(current) === fingerprintOf(files)
       : true;
     if (same) return { written: false, revisions: 0 };
   }
@@ -377,7 +509,7 @@ export async function verifyCopy(
     if (!replayed && target.revision !== stored.revision)
       problem(`revision ${stored.revision} vs ${target.revision}`);
     const [a, b] = await Promise.all([from.readFiles(stored.id), to.readFiles(stored.id)]);
-    if (contentHash(a) !== contentHash(b)) problem('content differs');
+    if (fingerprintOf(a) !== fingerprintOf(b)) problem('content differs');
   }
   verification.ok = verification.mismatches.length === 0;
   return verification;
