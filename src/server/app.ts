@@ -152,7 +152,7 @@ export function createServerApp(options: CreateServerAppOptions = {}): Hono<Serv
       cors({
         origin: settings.origins === '*' ? '*' : [...settings.origins],
         allowHeaders: ['Authorization', 'Content-Type', 'X-Api-Key', 'X-AutoSkill-User', 'X-AutoSkill-Scope'],
-        allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+        allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
         exposeHeaders: [REQUEST_ID_HEADER, SKILLS_HEADER, 'Retry-After'],
         maxAge: settings.maxAgeSeconds ?? 600,
         credentials: settings.credentials ?? false,

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { ChatRequestSchema } from './proxy/chat-request.js';
 
-export type RouteMethod = 'get' | 'post' | 'put' | 'delete';
+export type RouteMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** One route of the HTTP API, as data. */
 export interface RouteDescription {

@@ -19,7 +19,7 @@ function collect(value: string, previous: string[] = []): string[] {
 export function addServerFlags(command: Command): Command {
   return command
     .option('--host <host>', 'address to listen on (AUTOSKILL_HOST; default 127.0.0.1)')
-    .option('--port <port>', 'port (AUTOSKILL_PORT; default 9000)')
+    .option('--port <port>', 'port (AUTOSKILL_PORT; default 9000 for serve and proxy, 8000 for web)')
     .option('--config <file>', 'config file (default: autoskill.config.json/.yaml in the current folder)')
     .option(
       '--llm-provider <name>',

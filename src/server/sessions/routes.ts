@@ -38,8 +38,6 @@ import {
 export const SESSIONS_PATH = '/v1/autoskill/sessions';
 export const ME_PATH = '/v1/autoskill/me';
 const ID = '{session_id}';
-/** `RouteMethod` (src/server/openapi.ts) has no `patch` yet; the generator uses the method only as a key. */
-const PATCH = 'patch' as string as RouteDescription['method'];
 
 /** Every sessions route, as data (for `openapi.json` and `capabilities`). */
 export const SESSION_ROUTE_DESCRIPTIONS: readonly RouteDescription[] = [
@@ -75,7 +73,7 @@ export const SESSION_ROUTE_DESCRIPTIONS: readonly RouteDescription[] = [
     errors: [401, 403, 404, 429],
   },
   {
-    method: PATCH,
+    method: 'patch',
     path: `${SESSIONS_PATH}/${ID}`,
     operationId: 'updateSession',
     summary: 'Rename a session or change its settings',
