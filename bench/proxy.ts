@@ -52,6 +52,8 @@ const { values } = parseArgs({
     'busy-pause-ms': { type: 'string', default: '50' },
     corpus: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    /** `dist` (plain node on the build) or `tsx` (the sources). @default dist when the build is current */
+    runtime: { type: 'string' },
     /** Write a CPU profile of the proxy process into this folder. */
     'cpu-prof': { type: 'string' },
   },
@@ -131,12 +133,26 @@ fake.setResponder('chat', (incoming) => {
 
 // ---------------------------------------------------------------- the proxy, in a child process
 
+/** Newest modification time of the TypeScript sources under `dir`. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+// The built CLI with plain node (as users run it) when the build is newer than every source; else the
+// sources under tsx (same code, slower start). `--runtime tsx|dist` forces one.
+const builtCli = join(ROOT, 'dist', 'cli', 'main.js');
+const distIsCurrent = existsSync(builtCli) && statSync(builtCli).mtimeMs >= newestSource(join(ROOT, 'src'));
+const runtime = values.runtime ?? (distIsCurrent ? 'dist' : 'tsx');
 const tsx = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const args = [
   ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof'])}`] : []),
-  '--import',
-  tsx,
-  join(ROOT, 'src', 'cli', 'main.ts'),
+  ...(runtime === 'dist' ? [builtCli] : ['--import', tsx, join(ROOT, 'src', 'cli', 'main.ts')]),
   'proxy',
   '--port',
   '0',
@@ -412,6 +428,17 @@ const jobsFinished = await (async () => {
 
 // ---------------------------------------------------------------- report
 
+/** Resident memory of the proxy process (server thread and extraction worker), from /proc on Linux. */
+function proxyRssMb(): number | null {
+  try {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return Number.isFinite(kb) ? Math.round(kb / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
 const result = {
   benchmark: 'proxy',
   skills: loadedSkills,
@@ -422,8 +449,9 @@ const result = {
   node: process.version,
   cpus: cpus().length,
   load_average_1m: round(loadavg()[0] ?? 0),
-  proxy_process: 'autoskill proxy (src under tsx), child process',
+  proxy_process: `autoskill proxy in a child process (${runtime === 'dist' ? 'node dist/cli/main.js' : 'src under tsx'})`,
   proxy_startup_ms: Math.round(startupMs),
+  proxy_rss_mb: proxyRssMb(),
   added_ms: { non_stream: nonStream.added_ms, first_chunk: firstChunk.added_ms },
   throughput_upstream_ms: throughputUpstreamMs,
   throughput: throughputResults,
