@@ -205,13 +205,22 @@ log(`proxy at ${proxyUrl} over ${loadedSkills} skills (started in ${Math.round(s
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 let queryIndex = 0;
 
+/**
+ * A two-turn conversation: the previous dev query, an answer, then the current one (many dev queries are
+ * follow-ups — "works, but stick to my style this time" — which `--rewrite-mode auto` rewrites from the
+ * earlier turn). Two user turns never reach the extraction turn limit the proxy runs with.
+ */
 function body(stream: boolean, model = 'bench-model'): string {
-  const query = queries[queryIndex++ % queries.length] ?? 'How should I do a safe release?';
+  const previous = queries[queryIndex % queries.length] ?? 'How should I plan a release?';
+  queryIndex += 1;
+  const query = queries[queryIndex % queries.length] ?? 'How should I do a safe release?';
   return JSON.stringify({
     model,
     stream,
     messages: [
       { role: 'system', content: 'You are a helpful assistant.' },
+      { role: 'user', content: previous },
+      { role: 'assistant', content: ANSWER },
       { role: 'user', content: query },
     ],
   });
