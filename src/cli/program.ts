@@ -23,6 +23,7 @@ const COMMAND_MODULES: Array<() => Promise<CommandModule>> = [
   () => import('./commands/import-conversations.js'),
   () => import('./commands/ids.js'),
   () => import('./commands/keys.js'),
+  () => import('./commands/store.js'),
   () => import('./commands/search.js'),
   () => import('./commands/vectors.js'),
   () => import('./commands/serve.js'),
