@@ -92,6 +92,17 @@ describe('candidate constraints', () => {
   });
 });
 
+describe('ruleText', () => {
+  it('drops chat openers and "from now on", keeps quantifiers and frequency words', () => {
+    expect(ruleText('Nice. Add a one-line TL;DR at the top of every weekly report from now on.')).toBe(
+      'Add a one-line TL;DR at the top of every weekly report.',
+    );
+    expect(ruleText('Going forward, always alias tables')).toBe('Always alias tables');
+    expect(ruleText('以后润色公文时，数字统一用阿拉伯数字')).toBe('润色公文时，数字统一用阿拉伯数字');
+    expect(ruleText('from now on')).toBe('from now on');
+  });
+});
+
 describe('topic agreement', () => {
   it('reads the topic from the rule and weighs its head (the deliverable)', () => {
     const same = conversationTopics({

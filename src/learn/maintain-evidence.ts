@@ -21,8 +21,9 @@
  * when the retrieval is weak (a tiny store, a short skill). Bands: ≥ 0.45 same, < 0.30 different,
  * between: unsure (a model's identity judge decides; offline the midpoint 0.375 does).
  *
- * Novelty is decided per constraint: **duplicate** (the skill already carries it: ≥ 60 % of its content
- * units, or ≥ 75 % of its characters, found in the skill, with the same numbers and polarity),
+ * Novelty is decided per constraint: **duplicate** (one rule of the skill already says it: ≥ 60 % of its
+ * content units, or ≥ 75 % of its characters, found in that rule read with the skill's name and
+ * description, with the same numbers and polarity),
  * **conflict** (it talks about the same thing as one rule of the skill — half of that rule's words — but
  * with other numbers or the opposite polarity: the newer rule wins), or **novel**. Only durable
  * constraints count: the requirements of one task (forced extraction) are not new rules of a skill, and
@@ -91,21 +92,30 @@ export function carriesCredential(text: string): boolean {
   return CREDENTIAL_WORD.test(text) && VALUE_TOKEN.test(text);
 }
 
-/** Cleans a constraint for use inside a skill: durability phrases out, tidy punctuation. */
+/** Words that open a chat turn, not a rule ("Also, …", "Nice. …", 另外…). */
+const LEADING_CHAT =
+  /^(?:(?:also|and|plus|please|pls|ok(?:ay)?|nice|good|great|perfect|thanks)\b[\s,.!:;—-]*)+|^(?:另外|还有|对了|好的|不错)[，,、\s]*/i;
+/**
+ * Forward time adverbials: in a skill every rule holds from now on, so they say nothing there. Only
+ * these go — quantifiers and frequency words ("every", "always", 统一) are part of a rule's meaning.
+ */
+const FORWARD_TIME =
+  /[,，]?\s*\b(?:from now on|going forward|moving forward|from here on(?: out)?|in (?:the )?future|henceforth|starting (?:now|today))\b[,，]?|(?:从现在(?:开始|起)|从今(?:以后|往后|天起)|以后|今后|往后)[，,]?/gi;
+
+/** Cleans a constraint for use inside a skill: chat openers and "from now on" out, tidy punctuation. */
 export function ruleText(text: string): string {
-  const stripped = stripDurablePhrases(text)
+  const cleaned = text
+    .trim()
+    .replace(LEADING_CHAT, '')
+    .replace(FORWARD_TIME, ' ')
     .replace(/\s{2,}/g, ' ')
     .replace(/^[\s,，;；:：、]+|[\s,，;；、]+$/g, '')
     .replace(/\s+([,.;:!?，。；：！？])/g, '$1')
     .trim();
-  const units = contentUnits(stripped);
-  // Stripping must not eat the rule: keep the original when too little is left.
-  if (units.length < Math.max(1, Math.ceil(contentUnits(text).length * 0.5))) return text.trim();
-  const capitalised =
-    /^[a-z]/.test(stripped) && /^[A-Z]/.test(text.trim())
-      ? stripped[0]?.toUpperCase() + stripped.slice(1)
-      : stripped;
-  return capitalised;
+  // Cleaning must not eat the rule: keep the original when too little is left.
+  if (contentUnits(cleaned).length < Math.max(1, Math.ceil(contentUnits(text).length * 0.6)))
+    return text.trim();
+  return /^[a-z]/.test(cleaned) ? `${cleaned[0]?.toUpperCase()}${cleaned.slice(1)}` : cleaned;
 }
 
 function workflowTexts(prompt: string): Set<string> {
@@ -258,7 +268,17 @@ export function compareConstraint(
     };
   }
   const numbersKnown = [...ruleNumbers].every((number) => skill.numbers.has(number));
-  const carried = statementsOf(rule).every((part) => constraintCovered(part, skill.text));
+  // Carried = one rule of the skill says it (read with the skill's name and description, which name
+  // its subject) — not its words scattered over a long prompt.
+  // Durability framing ("remember", "always", 以后都) is left out of the comparison: a skill's rules hold
+  // always anyway.
+  const context = `${skill.fields.name.replace(/[-_]+/g, ' ')}\n${skill.fields.description}`;
+  const content = stripDurablePhrases(rule);
+  const compared =
+    contentUnits(content).length >= Math.ceil(contentUnits(rule).length * 0.5) ? content : rule;
+  const carried = statementsOf(compared).every((part) =>
+    skill.statements.some((statement) => constraintCovered(part, `${statement.text}\n${context}`)),
+  );
   if (carried && numbersKnown) {
     return {
       constraint,
@@ -348,6 +368,22 @@ export function topicAgreement(topics: readonly Topic[], skill: PreparedSkill): 
     if (head === undefined) continue;
     const share = units.reduce((sum, unit) => sum + found(unit), 0) / units.length;
     const value = 0.5 * found(head) + 0.5 * share;
+    best = best === undefined ? value : Math.max(best, value);
+  }
+  return best;
+}
+
+/**
+ * Whether the skill's summary names the head (the deliverable) of a topic the conversation names: 1 in
+ * the summary, 0.5 only deeper in the prompt, 0 nowhere; `undefined` without a topic. The best topic counts.
+ */
+export function topicHeadNamed(topics: readonly Topic[], skill: PreparedSkill): number | undefined {
+  let best: number | undefined;
+  for (const topic of topics) {
+    const units = topicPhraseUnits(topic);
+    const head = units[units.length - 1];
+    if (head === undefined) continue;
+    const value = skill.summaryUnits.has(head) ? 1 : skill.allUnits.has(head) ? 0.5 : 0;
     best = best === undefined ? value : Math.max(best, value);
   }
   return best;

@@ -184,6 +184,22 @@ describe('decideMaintenance with a model (bounded by the evidence)', () => {
     expect(unsure.decision.considered[0]).toMatchObject({ verdict: 'same', verdictBy: 'midpoint' });
   });
 
+  it('does not ask the judge when one task asks for a deliverable the skill does not make', async () => {
+    const { llm, tasks } = scripted('{"action": "discard"}');
+    const decision = await decideMaintenance({
+      candidate: sketchCandidate({ name: 'okr-proposal', tasks: ['Three objectives'], forced: true }),
+      userId: 'u1',
+      search: fixedSearch([{ skill: WEEKLY, score: 0.4 }]),
+      messages: [
+        { role: 'user', content: 'Draft a quarterly OKR proposal for my team with three objectives.' },
+      ],
+      llm,
+      offline: false,
+    });
+    expect(tasks()).toEqual(['maintenance_decision']);
+    expect(decision.considered[0]).toMatchObject({ verdict: 'different', verdictBy: 'evidence' });
+  });
+
   const discardReplies: Array<[string, string]> = [
     ['valid JSON', '{"action": "discard", "target_skill_id": null, "reason": "one-off"}'],
     ['JSON in prose', 'I think so.\n{"action": "skip", "reason": "one-off"}\nThanks.'],

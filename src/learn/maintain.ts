@@ -42,6 +42,7 @@ import {
   identityEvidence,
   prepareSkill,
   topicAgreement,
+  topicHeadNamed,
 } from './maintain-evidence.js';
 import {
   askDecision,
@@ -263,13 +264,17 @@ export async function decideMaintenance(options: DecideMaintenanceOptions): Prom
       const newRules = comparisons.filter(
         (comparison) => comparison.constraint.durable && comparison.relation !== 'duplicate',
       ).length;
+      // One task (no lasting rule) whose requested deliverable the skill does not say it makes is not a
+      // use of that skill: a different deliverable, whatever a judge would say about the topic.
+      const otherDeliverable =
+        durable.length === 0 && identity.band === 'unsure' && (topicHeadNamed(topics, prepared) ?? 1) < 1;
       return {
         hit: skill,
         scope: isUserSkill(skill, userId) ? 'user' : 'library',
         identity,
         comparisons,
         newRules,
-        verdict: identity.band,
+        verdict: otherDeliverable ? 'different' : identity.band,
         verdictBy: 'evidence',
       } satisfies Evaluated;
     })

@@ -76,6 +76,9 @@ const META_TAGS = new Set([
   '偏好',
 ]);
 
+/** Words extractors wrap a topic in to make triggers ("help with X", "X guidelines", X要求). */
+const TRIGGER_FILLER = contentUnits('help with guidelines guideline rules rule 要求 规范 帮助 怎么 如何');
+
 const NEGATED = /\b(?:not|no|never|don'?t|avoid|without|stop)\b|不要|别|禁止|严禁|避免|勿/i;
 
 function sameIdea(left: string, right: string): boolean {
@@ -198,11 +201,22 @@ export function mergeByRules(input: RuleMergeInput): MergedSkill {
     const units = contentUnits(value);
     return units.length > 0 && coverage(units, rulesUnits) >= 0.5;
   };
+  // A new trigger must add a way to reach the skill: a word its name and triggers do not have yet.
+  const reachable = new Set(
+    contentUnits([existing.name.replace(/[-_]+/g, ' '), ...existing.triggers].join('\n')).concat(
+      TRIGGER_FILLER,
+    ),
+  );
+  const newWay = (value: string) => contentUnits(value).some((unit) => !reachable.has(unit));
   return {
     name: existing.name,
     description: existing.description.trim() || candidate.description,
     instructions: renderPromptSections(sections),
-    triggers: unionCapped(existing.triggers, candidate.triggers.filter(aboutRules), MERGE_CAPS.triggers),
+    triggers: unionCapped(
+      existing.triggers,
+      candidate.triggers.filter((trigger) => aboutRules(trigger) && newWay(trigger)),
+      MERGE_CAPS.triggers,
+    ),
     tags: unionCapped(existing.tags, candidate.tags.filter(aboutRules), MERGE_CAPS.tags, (tag) =>
       META_TAGS.has(tag.toLowerCase()),
     ),
