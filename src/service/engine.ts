@@ -36,6 +36,11 @@ export interface IngestResult {
   /** The skill created or merged into (also the covering skill of a discard, when known). */
   skill?: StoredSkill;
   reason: string;
+  /**
+   * How extraction ended (`candidate`, `nothing-to-learn`, `model-error`, …): a `model-error` is reported
+   * by extraction as "nothing", and the job runner turns a transient one into a retry.
+   */
+  extractionOutcome?: string;
 }
 
 export interface ExtractCandidatesRequest {

@@ -1,8 +1,10 @@
 /**
  * @module Runs one extraction job: completes the job's reference from the store (retrieval hits carry no
  * triggers — the original lost them, serving.md §11 item 32), calls `ingest` with the window, and
- * describes the result for the `completed` event (the skill written, with its SKILL.md).
+ * describes the result for the `completed` event (the skill written, with its SKILL.md). A failed model
+ * call becomes an error (retryable when transient) instead of a job that "learnt nothing".
  */
+import { AutoSkillError } from '../shared/errors.js';
 import type { JobRecord, JobReference, JobSkillDetail, JobSkillSummary } from '../store/job-store.js';
 import type { StoredSkill } from '../store/types.js';
 import type { ServiceEngine } from './engine.js';
@@ -61,6 +63,21 @@ async function completeReference(
   };
 }
 
+/**
+ * Extraction reports a failed model call as "nothing to learn" with the reason `CODE: message`, after the
+ * connector's own retries. Timeouts, rate limits, 5xx and a busy store lock may pass: the job is failed with
+ * a retryable error, so the queue tries again later; anything else (a refused key, a bad request) fails it.
+ */
+function modelError(reason: string): AutoSkillError {
+  const retryable =
+    /^(UPSTREAM_TIMEOUT|RATE_LIMITED|LOCK_TIMEOUT)\b/.test(reason) ||
+    (/^UPSTREAM_ERROR\b/.test(reason) && /\b(429|5\d\d)\b|timed? ?out|ECONN|socket|network/i.test(reason));
+  return new AutoSkillError('UPSTREAM_ERROR', `The extraction model failed: ${reason}`, {
+    isRetryable: retryable,
+    details: { reason },
+  });
+}
+
 export function createIngestRunner(options: IngestRunnerOptions): JobRunner {
   const { engine } = options;
   const includeDetails = options.includeSkillDetails ?? true;
@@ -77,6 +94,7 @@ export function createIngestRunner(options: IngestRunnerOptions): JobRunner {
         metadata: { ...job.metadata, trigger: job.trigger, job_id: job.jobId },
         abortSignal: signal,
       });
+      if (result.extractionOutcome === 'model-error') throw modelError(result.reason);
       const wrote = result.outcome === 'created' || result.outcome === 'merged';
       if (!wrote || !result.skill) {
         return { outcome: result.outcome, reason: result.reason, upserted: [], skills: [] };

@@ -130,6 +130,11 @@ export interface JobQueueOptions {
    * `false` lets replicas of a shared database take any job. @default true
    */
   ownJobsOnly?: boolean;
+  /**
+   * Also try to claim every this many ms (replicas of a shared database: jobs another replica queued,
+   * and running jobs whose replica died once their lease expires). @default 0 (only on local events)
+   */
+  pollMs?: number;
   /** @default a random id naming host and pid */
   workerId?: string;
   /** Epoch milliseconds. @default Date.now */
@@ -176,6 +181,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   const idleWaiters = new Set<() => void>();
   const timers = new Set<NodeJS.Timeout>();
   let heartbeatTimer: NodeJS.Timeout | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let stopRunnable: (() => void) | undefined;
   let pumping = false;
   let pumpAgain = false;
   let stopping = false;
@@ -232,6 +239,16 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     timers.add(timer);
   };
 
+  /**
+   * Pumps once `time` has passed on the clock the store compares with. Timers run on the event loop's
+   * cached time and can fire a little before `Date.now()` reaches the deadline; then they wait again.
+   */
+  const wakeAt = (time: number) => {
+    const wait = time - now();
+    if (wait <= 0) void pump();
+    else later(wait + 1, () => wakeAt(time));
+  };
+
   /** Stores a state change of a job this worker runs, then publishes it. */
   const record = async (job: JobRecord, event: JobEvent, update: JobUpdate): Promise<boolean> => {
     const stored = await store.recordEvent({
@@ -270,15 +287,16 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         typeof retryAfter === 'number' && retryAfter >= 0
           ? Math.min(retryMaxMs, retryAfter * 1000)
           : Math.min(retryMaxMs, retryBaseMs * 2 ** (job.attempts - 1));
+      const notBefore = now() + delay;
       const stored = await record(
         job,
         makeEvent(job, 'scheduled', {
           reason: `retry ${job.attempts} of ${maxRetries} in ${delay} ms after a transient error`,
           error: message,
         }),
-        { status: 'scheduled', claimedBy: null, notBefore: now() + delay, error: message },
+        { status: 'scheduled', claimedBy: null, notBefore, error: message },
       );
-      if (stored) later(delay, () => void pump());
+      if (stored) wakeAt(notBefore);
       return;
     }
     const code = isAutoSkillError(error) ? error.code : 'INTERNAL';
@@ -436,6 +454,14 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       }, heartbeatMs);
       heartbeatTimer.unref();
       const report = await recover();
+      // A store shared by replicas says when a job may have become claimable anywhere (PostgreSQL NOTIFY).
+      const runnable = (store as JobStore & { onRunnable?: (listener: () => void) => Promise<() => void> })
+        .onRunnable;
+      if (typeof runnable === 'function') stopRunnable = await runnable.call(store, () => void pump());
+      if ((options.pollMs ?? 0) > 0) {
+        pollTimer = setInterval(() => void pump(), options.pollMs);
+        pollTimer.unref();
+      }
       void pump();
       return report;
     },
@@ -515,6 +541,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
     async stop({ timeoutMs = 10_000 } = {}) {
       stopping = true;
+      if (pollTimer) clearInterval(pollTimer);
+      stopRunnable?.();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await Promise.allSettled([...persisting]);

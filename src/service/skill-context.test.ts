@@ -172,6 +172,25 @@ describe('ingest runner', () => {
     });
   });
 
+  it('turns a failed model call into an error, retryable when transient', async () => {
+    const failing = (reason: string) =>
+      createIngestRunner({
+        engine: fakeEngine({
+          ingest: async () => ({ outcome: 'nothing', reason, extractionOutcome: 'model-error' }),
+        }),
+      }).run(job, { signal: new AbortController().signal });
+    await expect(failing('UPSTREAM_TIMEOUT: no answer in 60000 ms')).rejects.toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      isRetryable: true,
+    });
+    await expect(failing('UPSTREAM_ERROR: status 503 Service Unavailable')).rejects.toMatchObject({
+      isRetryable: true,
+    });
+    await expect(failing('UPSTREAM_ERROR: status 401 invalid api key')).rejects.toMatchObject({
+      isRetryable: false,
+    });
+  });
+
   it('reports no skill for a discard and can cut SKILL.md', async () => {
     const discard = createIngestRunner({
       engine: fakeEngine({ ingest: async () => ({ outcome: 'discarded', skill: SKILL, reason: 'covered' }) }),
