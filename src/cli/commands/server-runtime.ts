@@ -22,6 +22,7 @@ import { createManagementRoutes, MANAGEMENT_PUBLIC_PATHS } from '../../server/ma
 import { createChatUpstream } from '../../server/proxy/upstreams/create.js';
 import type { ChatUpstream } from '../../server/proxy/upstreams/types.js';
 import { SESSION_ROUTE_DESCRIPTIONS, sessionRoutes } from '../../server/sessions/index.js';
+import { createMemoryEventBus } from '../../service/event-bus.js';
 import type { RecoveryReport } from '../../service/job-queue.js';
 import {
   createServiceRuntime,
@@ -37,6 +38,9 @@ import { FileJobStore } from '../../store/fs/file-job-store.js';
 import { STATE_DIR } from '../../store/fs/file-skill-store.js';
 import type { JobStore } from '../../store/job-store.js';
 import { MemoryJobStore } from '../../store/memory-job-store.js';
+import { createPostgresApiKeyStore } from '../../store/postgres/postgres-api-key-store.js';
+import { PostgresJobStore } from '../../store/postgres/postgres-job-store.js';
+import { PostgresSkillStore } from '../../store/postgres/postgres-skill-store.js';
 import { runStartupMaintenance, type StartupMaintenanceReport } from '../../store/startup-maintenance.js';
 
 export type ServerMode = 'serve' | 'proxy';
@@ -103,6 +107,24 @@ export interface RunningAutoSkillServer {
   readonly recovery: RecoveryReport;
   /** Graceful shutdown (see the module comment); safe to call twice. */
   close(): Promise<void>;
+}
+
+/**
+ * Job leases of replicas sharing a PostgreSQL store: a replica that sends no heartbeat for `leaseMs`
+ * (`AUTOSKILL_JOB_LEASE_MS`, default 60 s) is taken for dead and its running job is retried elsewhere.
+ */
+export function postgresReplicaSettings(env: Readonly<Record<string, string | undefined>>): {
+  leaseMs: number;
+  heartbeatMs: number;
+  pollMs: number;
+} {
+  const raw = Number(env['AUTOSKILL_JOB_LEASE_MS'] ?? '');
+  const leaseMs = Number.isFinite(raw) && raw >= 500 ? Math.floor(raw) : 60_000;
+  return {
+    leaseMs,
+    heartbeatMs: Math.max(100, Math.floor(leaseMs / 4)),
+    pollMs: Math.max(200, Math.min(5_000, Math.floor(leaseMs / 2))),
+  };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -177,7 +199,13 @@ export async function startAutoSkillServer(
   // Filesystem store state (job records, API keys) lives in `<store>/.autoskill/`.
   const stateDir =
     config.store.provider === 'filesystem' ? join(resolve(cwd, config.store.dir), STATE_DIR) : null;
-  const apiKeyStore = stateDir && existsSync(stateDir) ? createFileApiKeyStore({ stateDir }) : undefined;
+  // With PostgreSQL, keys, jobs and events live in the database every replica shares.
+  const postgresUrl = config.store.provider === 'postgres' ? config.store.url : undefined;
+  const postgresKeys = postgresUrl
+    ? createPostgresApiKeyStore({ url: postgresUrl, maxConnections: 2 })
+    : undefined;
+  const apiKeyStore =
+    postgresKeys ?? (stateDir && existsSync(stateDir) ? createFileApiKeyStore({ stateDir }) : undefined);
   // Per-user keys turn authentication on only once one exists (auth is off by default on loopback).
   const hasKeys = apiKeyStore ? (await apiKeyStore.list()).length > 0 : false;
   const auth = authOptions(config, hasKeys ? apiKeyStore : undefined);
@@ -202,6 +230,7 @@ export async function startAutoSkillServer(
     },
   });
   const closers: Array<() => Promise<void>> = [() => sdk.close()];
+  if (postgresKeys) closers.unshift(() => postgresKeys.close());
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
   };
@@ -228,19 +257,38 @@ export async function startAutoSkillServer(
     // Open the search index (and load the tokenizer) now, so the first request does not pay for it.
     await sdk.warmUp();
 
-    const jobStore: JobStore = stateDir
-      ? new FileJobStore({
-          stateDir,
+    const postgres = sdk.store instanceof PostgresSkillStore ? sdk.store : undefined;
+    const replicas = postgres ? postgresReplicaSettings(env) : undefined;
+    const jobStore: JobStore = postgres
+      ? new PostgresJobStore({
+          database: postgres.db,
           retentionPerUser: config.extraction.retentionPerUser,
-          durability: config.store.durability,
+          ...(replicas ? { leaseMs: replicas.leaseMs } : {}),
         })
-      : new MemoryJobStore({ retentionPerUser: config.extraction.retentionPerUser });
+      : stateDir
+        ? new FileJobStore({
+            stateDir,
+            retentionPerUser: config.extraction.retentionPerUser,
+            durability: config.store.durability,
+          })
+        : new MemoryJobStore({ retentionPerUser: config.extraction.retentionPerUser });
     await jobStore.open();
     closers.push(() => jobStore.close());
 
+    // Events of jobs other replicas run reach this replica's event streams (LISTEN/NOTIFY).
+    const bus = createMemoryEventBus({
+      onListenerError: (error) => logger.warn({ err: error }, 'an event subscriber failed'),
+    });
+    if (jobStore instanceof PostgresJobStore) {
+      const stop = await jobStore.onEvent(({ event, local }) => {
+        if (!local) bus.publish(event);
+      });
+      closers.push(async () => stop());
+    }
     const runtime = createServiceRuntime({
       engine: createSdkEngine(sdk),
       jobStore,
+      bus,
       ...(options.extractionWorker === false
         ? {}
         : {
@@ -258,7 +306,22 @@ export async function startAutoSkillServer(
           }),
       settings: serviceSettingsFromConfig(config),
       logger,
-      ...(options.queue ? { queue: options.queue } : {}),
+      ...(options.queue || replicas
+        ? {
+            queue: {
+              // Replicas of one database take any job; a dead replica's jobs come back after its lease.
+              ...(replicas
+                ? {
+                    ownJobsOnly: false,
+                    heartbeatMs: replicas.heartbeatMs,
+                    workerStaleMs: replicas.leaseMs,
+                    pollMs: replicas.pollMs,
+                  }
+                : {}),
+              ...options.queue,
+            },
+          }
+        : {}),
     });
     const recovery = await runtime.start();
     closers.push(async () => {

@@ -42,6 +42,20 @@ export function redactUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }
 
+/**
+ * Takes the product's own `schema` parameter out of a connection string (`postgres://…/db?schema=t1`):
+ * the driver would send it to the server as a setting, which the server refuses.
+ */
+export function splitSchemaFromUrl(url: string): { url: string; schema?: string } {
+  const match = /([?&])schema=([^&#]*)&?/.exec(url);
+  if (!match) return { url };
+  const rest =
+    `${url.slice(0, match.index)}${match[1] === '?' ? '?' : '&'}${url.slice(match.index + match[0].length)}`
+      .replace(/[?&]$/, '')
+      .replace('?&', '?');
+  return { url: rest, schema: decodeURIComponent(match[2] ?? '') };
+}
+
 /** Whether `value` names a PostgreSQL store (`postgres://` or `postgresql://`). */
 export function isPostgresUrl(value: string): boolean {
   return /^postgres(?:ql)?:\/\//i.test(value.trim());
@@ -71,8 +85,10 @@ export class PostgresDatabase {
   }
 
   /** Connects, checks the server answers, and (by default) migrates the schema. */
-  static async open(options: PostgresDatabaseOptions): Promise<PostgresDatabase> {
-    const schema = options.schema ?? 'autoskill';
+  static async open(given: PostgresDatabaseOptions): Promise<PostgresDatabase> {
+    const fromUrl = given.url ? splitSchemaFromUrl(given.url) : undefined;
+    const options: PostgresDatabaseOptions = fromUrl ? { ...given, url: fromUrl.url } : given;
+    const schema = options.schema ?? fromUrl?.schema ?? 'autoskill';
     if (!SCHEMA_NAME.test(schema)) {
       throw new AutoSkillError('INVALID_CONFIG', `Invalid PostgreSQL schema name ${JSON.stringify(schema)}`, {
         details: { schema },
