@@ -31,7 +31,7 @@
  */
 import type { Candidate } from './candidate.js';
 import { stripDurablePhrases } from './extract-cues.js';
-import { constraintCovered } from './extract-eval.js';
+import { CONSTRAINT_COVERAGE_THRESHOLDS } from './extract-eval.js';
 import { type Topic, topicFromHint, topicFromRequest, topicFromRule } from './extract-topic.js';
 import {
   type PromptSection,
@@ -41,7 +41,7 @@ import {
 } from './merge-sections.js';
 import { containsCredential } from './redact-secrets.js';
 import { splitSentences } from './segment.js';
-import { contentUnits, coverage, detectLanguage, type Language } from './text-units.js';
+import { characterUnits, contentUnits, coverage, detectLanguage, type Language } from './text-units.js';
 
 /** The fields of a skill the evidence reads. */
 export interface SkillFields {
@@ -192,6 +192,53 @@ export interface PreparedSkill {
   /** Content units of the whole skill. */
   allUnits: Set<string>;
   language: Language;
+  /** Content units (numbers left out) of each statement. */
+  statementUnits: string[][];
+  /** Per statement: its units and characters together with the name and description (built on first use). */
+  coverSets?: Array<{ units: Set<string>; characters: Set<string> }>;
+}
+
+const PREPARED_CACHE_SIZE = 512;
+const preparedCache = new Map<string, PreparedSkill>();
+
+function fingerprint(skill: SkillFields & { id?: string }): string {
+  let hash = 0x811c9dc5;
+  const text = `${skill.name}\u0000${skill.description}\u0000${skill.instructions}\u0000${skill.triggers.join('\u0001')}\u0000${skill.tags.join('\u0001')}`;
+  for (let index = 0; index < text.length; index += 1) {
+    hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193) >>> 0;
+  }
+  return `${skill.id ?? ''}:${text.length}:${hash}`;
+}
+
+/** {@link prepareSkill}, remembered for the most recent skills (the same library skills come back often). */
+export function preparedSkill(skill: SkillFields & { id?: string }): PreparedSkill {
+  const key = fingerprint(skill);
+  const cached = preparedCache.get(key);
+  if (cached) {
+    preparedCache.delete(key);
+    preparedCache.set(key, cached);
+    return cached;
+  }
+  const prepared = prepareSkill(skill);
+  preparedCache.set(key, prepared);
+  if (preparedCache.size > PREPARED_CACHE_SIZE) {
+    const oldest = preparedCache.keys().next().value;
+    if (oldest !== undefined) preparedCache.delete(oldest);
+  }
+  return prepared;
+}
+
+function coverSets(skill: PreparedSkill): NonNullable<PreparedSkill['coverSets']> {
+  if (!skill.coverSets) {
+    const context = `${skill.fields.name.replace(/[-_]+/g, ' ')}\n${skill.fields.description}`;
+    const contextUnits = contentUnits(context);
+    const contextCharacters = characterUnits(context);
+    skill.coverSets = skill.statements.map((statement) => ({
+      units: new Set([...contentUnits(statement.text), ...contextUnits]),
+      characters: new Set([...characterUnits(statement.text), ...contextCharacters]),
+    }));
+  }
+  return skill.coverSets;
 }
 
 export function prepareSkill(skill: SkillFields): PreparedSkill {
@@ -218,6 +265,7 @@ export function prepareSkill(skill: SkillFields): PreparedSkill {
     ),
     allUnits: new Set(contentUnits(`${skill.name.replace(/[-_]+/g, ' ')}\n${text}`)),
     language: detectLanguage(`${skill.name}\n${skill.description}\n${skill.instructions.slice(0, 2000)}`),
+    statementUnits: statements.map((statement) => nonNumericUnits(statement.text)),
   };
 }
 
@@ -238,8 +286,8 @@ export function compareConstraint(
   const ruleNumbers = numbersOf(rule);
   const ruleUnits = new Set(nonNumericUnits(rule));
   let best: { statement: PreparedSkill['statements'][number]; share: number } | undefined;
-  for (const statement of skill.statements) {
-    const units = nonNumericUnits(statement.text);
+  for (const [index, statement] of skill.statements.entries()) {
+    const units = skill.statementUnits[index] ?? [];
     if (units.length === 0) continue;
     const share = coverage(units, ruleUnits);
     if (!best || share > best.share) best = { statement, share };
@@ -272,13 +320,20 @@ export function compareConstraint(
   // its subject) — not its words scattered over a long prompt.
   // Durability framing ("remember", "always", 以后都) is left out of the comparison: a skill's rules hold
   // always anyway.
-  const context = `${skill.fields.name.replace(/[-_]+/g, ' ')}\n${skill.fields.description}`;
   const content = stripDurablePhrases(rule);
   const compared =
     contentUnits(content).length >= Math.ceil(contentUnits(rule).length * 0.5) ? content : rule;
-  const carried = statementsOf(compared).every((part) =>
-    skill.statements.some((statement) => constraintCovered(part, `${statement.text}\n${context}`)),
-  );
+  const sets = coverSets(skill);
+  const carried = statementsOf(compared).every((part) => {
+    const units = contentUnits(part);
+    if (units.length === 0) return true;
+    const characters = characterUnits(part);
+    return sets.some(
+      (set) =>
+        coverage(units, set.units) >= CONSTRAINT_COVERAGE_THRESHOLDS.units ||
+        coverage(characters, set.characters) >= CONSTRAINT_COVERAGE_THRESHOLDS.characters,
+    );
+  });
   if (carried && numbersKnown) {
     return {
       constraint,

@@ -40,7 +40,7 @@ import {
   IDENTITY_BANDS,
   type IdentityEvidence,
   identityEvidence,
-  prepareSkill,
+  preparedSkill,
   topicAgreement,
   topicHeadNamed,
 } from './maintain-evidence.js';
@@ -253,7 +253,7 @@ export async function decideMaintenance(options: DecideMaintenanceOptions): Prom
     .sort((left, right) => right.score - left.score)
     .slice(0, MAX_CONSIDERED)
     .map(({ skill, score }) => {
-      const prepared = prepareSkill(skill);
+      const prepared = preparedSkill(skill);
       const comparisons = compareConstraints(constraints, prepared);
       const topic = topicAgreement(topics, prepared);
       const identity = identityEvidence({
