@@ -170,7 +170,7 @@ async function ingestTiming(conversations: ReadonlyArray<readonly { role: string
         const elapsed = performance.now() - started;
         times.push(elapsed);
         outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
-        (byOutcome[result.outcome] ??= []).push(elapsed);
+        byOutcome[result.outcome] = [...(byOutcome[result.outcome] ?? []), elapsed];
       }
     }
     times.sort((left, right) => left - right);
