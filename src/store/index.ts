@@ -48,6 +48,7 @@ export * from './job-store.js';
 export { MemoryChatSessionStore } from './memory-chat-session-store.js';
 export { MemoryJobStore, type MemoryJobStoreOptions } from './memory-job-store.js';
 export { MemorySkillStore, type MemorySkillStoreOptions } from './memory-skill-store.js';
+export * from './postgres/index.js';
 export { normalizeResourcePath, validateLibraryName, validateUserId } from './safe-paths.js';
 export * from './skill-search.js';
 export {
@@ -56,5 +57,4 @@ export {
   type StartupMaintenanceOptions,
   type StartupMaintenanceReport,
 } from './startup-maintenance.js';
-export * from './postgres/index.js';
 export type * from './types.js';
