@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Bm25Index, type KeywordDocument } from './bm25.js';
+import { Bm25Index, countPhantomDocuments, type KeywordDocument } from './bm25.js';
 
 const docs: KeywordDocument[] = [
   {
@@ -126,5 +126,34 @@ describe('Bm25Index', () => {
     expect(index.size).toBe(1);
     expect(index.remove('empty')).toBe(true);
     expect(index.size).toBe(0);
+  });
+
+  it('phantom documents count in IDF exactly as stored ones would, but are never matched or counted', () => {
+    const phantomDocs: KeywordDocument[] = [
+      { id: 'p1', fields: { name: 'Release notes', description: 'Write release notes for users' } },
+      { id: 'p2', fields: { name: 'Email', instructions: 'Write short emails' } },
+      { id: 'p3', fields: { name: '周报', description: '先写结论' } },
+    ];
+    const phantoms = countPhantomDocuments(phantomDocs);
+    expect(phantoms.documents).toBe(3);
+    expect(phantoms.documentFrequency.get('write')).toBe(2);
+    const withPhantoms = new Bm25Index({ phantoms });
+    const stored = new Bm25Index();
+    for (const doc of docs) {
+      withPhantoms.upsert(doc);
+      stored.upsert(doc);
+    }
+    for (const doc of phantomDocs) stored.upsert(doc);
+    const query = 'write release notes 周报';
+    expect(withPhantoms.analyze(query).map((term) => term.idf)).toEqual(
+      stored.analyze(query).map((term) => term.idf),
+    );
+    expect(withPhantoms.analyze(query).find((term) => term.term === 'write')?.df).toBe(0);
+    expect(withPhantoms.size).toBe(docs.length);
+    expect(ranked(withPhantoms, query)).toEqual(['release', 'report']);
+    withPhantoms.setPhantoms(undefined);
+    const plain = new Bm25Index();
+    for (const doc of docs) plain.upsert(doc);
+    expect(withPhantoms.analyze(query)).toEqual(plain.analyze(query));
   });
 });

@@ -48,14 +48,44 @@ export interface Bm25IndexOptions {
   fields?: Partial<Record<KeywordField, FieldSettings>>;
   /** Term-frequency saturation. @default 1.2 */
   k1?: number;
+  /** Documents counted in IDF only (see `PhantomDocuments`). @default none */
+  phantoms?: PhantomDocuments;
+}
+
+/**
+ * Documents that count in the IDF statistics only: never stored, never matched, never in `size`. With
+ * them a word's IDF is sensible in an index of one or two documents (background/corpus.ts): N and each
+ * df are the index's plus the phantoms'.
+ */
+export interface PhantomDocuments {
+  documents: number;
+  documentFrequency: ReadonlyMap<string, number>;
+}
+
+/** Document frequencies of `documents` (a term counts once per document, in any field). */
+export function countPhantomDocuments(
+  documents: readonly KeywordDocument[],
+  tokenizer: Tokenizer = defaultTokenizer,
+): PhantomDocuments {
+  const documentFrequency = new Map<string, number>();
+  for (const document of documents) {
+    const terms = new Set<string>();
+    for (const field of KEYWORD_FIELDS)
+      for (const token of tokenizer(document.fields[field] ?? '')) terms.add(token);
+    for (const term of terms) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  }
+  return { documents: documents.length, documentFrequency };
 }
 
 /** One analysed query term. */
 export interface QueryTerm {
   term: string;
-  /** Inverse document frequency over the whole index; a term no document has gets the largest IDF. */
+  /**
+   * Inverse document frequency over the whole index and its phantom documents; a term no document has
+   * gets the largest IDF.
+   */
   idf: number;
-  /** Documents containing the term. */
+  /** Documents of the index containing the term (phantoms not counted). */
   df: number;
 }
 
@@ -131,6 +161,7 @@ export class Bm25Index {
   private readonly lengthSums = new Float64Array(FIELD_COUNT);
   private freeSlots: number[] = [];
   private documentCount = 0;
+  private phantoms: PhantomDocuments | undefined;
   /** weight_f / (1 − b + b·len/avg) per slot and field, recomputed lazily after writes. */
   private normalisers = new Float64Array(0);
   private normalisersFresh = false;
@@ -159,6 +190,7 @@ export class Bm25Index {
   constructor(options: Bm25IndexOptions = {}) {
     this.k1 = options.k1 ?? 1.2;
     this.tokenizer = options.tokenizer ?? defaultTokenizer;
+    this.phantoms = options.phantoms;
     KEYWORD_FIELDS.forEach((field, index) => {
       const settings = options.fields?.[field] ?? DEFAULT_FIELD_SETTINGS[field];
       this.weights[index] = settings.weight;
@@ -236,9 +268,16 @@ export class Bm25Index {
     };
   }
 
-  idf(df: number): number {
-    const n = this.documentCount;
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  /** Replaces the phantom documents (IDF changes at once; scores of stored documents follow). */
+  setPhantoms(phantoms: PhantomDocuments | undefined): void {
+    this.phantoms = phantoms;
+  }
+
+  /** IDF of a term that `df` stored documents and `phantomDf` phantom documents contain. */
+  idf(df: number, phantomDf = 0): number {
+    const n = this.documentCount + (this.phantoms?.documents ?? 0);
+    const total = df + phantomDf;
+    return Math.log(1 + (n - total + 0.5) / (total + 0.5));
   }
 
   /** Tokenises a query into distinct terms with their IDF (order of first occurrence). */
@@ -253,7 +292,7 @@ export class Bm25Index {
       if (seen.has(term)) continue;
       seen.add(term);
       const df = this.terms.get(term)?.slots.length ?? 0;
-      out.push({ term, df, idf: this.idf(df) });
+      out.push({ term, df, idf: this.idf(df, this.phantoms?.documentFrequency.get(term) ?? 0) });
     }
     return out;
   }

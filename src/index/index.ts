@@ -3,11 +3,25 @@
  * memory, plug-ins), and the calibrated hybrid search the store and the learning loop use.
  */
 export {
+  type BackgroundCorpus,
+  type BackgroundDocument,
+  createBackgroundCorpus,
+  defaultBackgroundCorpus,
+  parseBackgroundDocuments,
+} from './background/corpus.js';
+export {
+  type BackgroundVectors,
+  backgroundCachePath,
+  loadBackgroundVectors,
+} from './background/vectors.js';
+export {
   Bm25Index,
+  countPhantomDocuments,
   DEFAULT_FIELD_SETTINGS,
   type FieldSettings,
   KEYWORD_FIELDS,
   type KeywordField,
+  type PhantomDocuments,
 } from './bm25.js';
 export { type CalibrationParameters, calibrate, DEFAULT_CALIBRATION } from './calibrate.js';
 export {

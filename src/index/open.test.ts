@@ -1,8 +1,11 @@
-import { readFileSync, truncateSync } from 'node:fs';
+import { existsSync, readFileSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/support/fixtures.js';
 import { createHashingV2Embeddings } from '../embeddings/hashing-v2.js';
 import { embeddingIndexName } from '../embeddings/signature.js';
+import type { EmbeddingConnector } from '../embeddings/types.js';
+import { defaultBackgroundCorpus } from './background/corpus.js';
 import { openSkillSearchIndex } from './open.js';
 import type { IndexedSkill } from './search.js';
 import { FlatVectorIndex, flatFilePaths } from './vector/flat.js';
@@ -82,6 +85,35 @@ describe('openSkillSearchIndex', () => {
     expect(repaired.vectorLoad.status).toBe('repaired');
     expect(repaired.vectorSync.embedded).toBe(1);
     expect(repaired.index.vectorHealth()).toEqual({ missing: [], stale: [], extra: [] });
+  });
+
+  it("caches a remote embedder's background vectors beside the flat files, never inside them", async () => {
+    const directory = tempDir();
+    let sent = 0;
+    const remote: EmbeddingConnector = {
+      ...embeddings,
+      provider: 'fake-remote',
+      signature: { provider: 'fake-remote', model: 'm', dimensions: 128 },
+      async doEmbed(options) {
+        sent += options.texts.length;
+        return embeddings.doEmbed(options);
+      },
+    };
+    const remoteName = embeddingIndexName(remote.signature);
+    const first = await openSkillSearchIndex({ skills, embeddings: remote, vectorsDirectory: directory });
+    const background = defaultBackgroundCorpus().documents.length;
+    expect(sent).toBe(skills.length + background);
+    expect(existsSync(join(directory, `${remoteName}.background.json`))).toBe(true);
+    expect(readFileSync(flatFilePaths(directory, remoteName).ids, 'utf8')).toBe('a\nb\nc\n');
+    expect(first.index.vectorHealth()).toEqual({ missing: [], stale: [], extra: [] });
+
+    const again = await openSkillSearchIndex({ skills, embeddings: remote, vectorsDirectory: directory });
+    await again.index.search('canary rollout checklist', { userId: 'u1' });
+    expect(sent).toBe(skills.length + background + 1);
+
+    // The offline embedder recomputes its background (milliseconds) and writes no side file.
+    await openSkillSearchIndex({ skills, embeddings, vectorsDirectory: directory });
+    expect(existsSync(join(directory, `${name}.background.json`))).toBe(false);
   });
 
   it('works keyword-only without embeddings, and in memory without a folder', async () => {

@@ -5,6 +5,7 @@
  */
 import { embeddingIndexName } from '../embeddings/signature.js';
 import type { EmbeddingConnector } from '../embeddings/types.js';
+import { backgroundCachePath } from './background/vectors.js';
 import {
   type IndexedSkill,
   SkillSearchIndex,
@@ -60,18 +61,26 @@ export async function openSkillSearchIndex(
   } = options;
   const active = embeddings && !embeddings.disabled ? embeddings : undefined;
   let vectors: VectorBackend;
+  let backgroundCacheFile: string | undefined;
   if (active && vectorsDirectory !== undefined) {
+    const name = indexName ?? embeddingIndexName(active.signature);
     vectors = await createVectorBackend({
       backend: backend ?? 'flat',
       directory: vectorsDirectory,
-      name: indexName ?? embeddingIndexName(active.signature),
+      name,
       config: { unitNorm: normalises(active), ...backendConfig },
     });
+    backgroundCacheFile = backgroundCachePath(vectorsDirectory, name);
   } else {
     vectors = new MemoryVectorIndex();
   }
   const vectorLoad = await vectors.load();
-  const index = new SkillSearchIndex({ ...rest, vectors, ...(active ? { embeddings: active } : {}) });
+  const index = new SkillSearchIndex({
+    ...(backgroundCacheFile !== undefined ? { backgroundCacheFile } : {}),
+    ...rest,
+    vectors,
+    ...(active ? { embeddings: active } : {}),
+  });
   // Keyword index first, then one pass that embeds what is missing or stale and drops extras.
   index.upsertKeywordsOnly(skills);
   const vectorSync = await index.syncVectors({

@@ -3,6 +3,7 @@ import { makeTempDir } from '../../test/support/fixtures.js';
 import { createHashingV2Embeddings } from '../embeddings/hashing-v2.js';
 import type { EmbeddingConnector } from '../embeddings/types.js';
 import { AutoSkillError } from '../shared/errors.js';
+import { defaultBackgroundCorpus } from './background/corpus.js';
 import { documentHash } from './retrieval-text.js';
 import { type IndexedSkill, SkillSearchIndex } from './search.js';
 import { FlatVectorIndex } from './vector/flat.js';
@@ -283,5 +284,54 @@ describe('SkillSearchIndex: exhaustive vector candidates', () => {
     expect(pancake?.parts.vector).toBeGreaterThan(0);
     expect(pancake?.score).toBeGreaterThan(0);
     expect(pancake?.score).toBeLessThan(0.4);
+  });
+});
+
+describe('SkillSearchIndex: background corpus', () => {
+  it('is never a hit, never counted, and makes a one-skill store score like a large one', async () => {
+    const { documents } = defaultBackgroundCorpus();
+    const first = documents[0] as (typeof documents)[number];
+    const index = new SkillSearchIndex({ embeddings: createHashingV2Embeddings() });
+    await index.upsert([SKILLS[0] as IndexedSkill]);
+    const hits = await index.search(`${first.name} ${first.description}`, { userId: 'alice', limit: 10 });
+    expect(hits.every((hit) => hit.id === 'alice-release')).toBe(true);
+    expect(index.size).toBe(1);
+    expect(index.ids()).toEqual(['alice-release']);
+    expect(index.vectors.ids()).toEqual(['alice-release']);
+
+    const release = await index.search('How do I do a safe release with canary deploy?', { userId: 'alice' });
+    expect(release[0]?.score).toBeGreaterThanOrEqual(0.4);
+    const alone = new SkillSearchIndex({ embeddings: createHashingV2Embeddings(), background: false });
+    await alone.upsert([SKILLS[0] as IndexedSkill]);
+    const collapsed = await alone.search('How do I do a safe release with canary deploy?', {
+      userId: 'alice',
+    });
+    expect(collapsed[0]?.score).toBeLessThan(release[0]?.score as number);
+  });
+
+  it('answers from keyword evidence while the background cannot be embedded, and retries', async () => {
+    const working = createHashingV2Embeddings({ dimensions: 64 });
+    let failBackground = true;
+    const flaky: EmbeddingConnector = {
+      ...working,
+      async doEmbed(options) {
+        if (failBackground && options.texts.some((text) => text.includes('weekly-status-email'))) {
+          throw new AutoSkillError('UPSTREAM_ERROR', 'provider down', { isRetryable: true });
+        }
+        return working.doEmbed(options);
+      },
+    };
+    const errors: unknown[] = [];
+    const index = new SkillSearchIndex({ embeddings: flaky, onVectorError: (error) => errors.push(error) });
+    await index.upsert(SKILLS);
+    expect((await index.syncVectors()).error).toMatch(/background corpus: provider down/);
+    const degraded = await index.search('Word documents with a table of contents', { userId: 'alice' });
+    expect(degraded[0]?.id).toBe('lib-docx');
+    expect(degraded[0]?.parts.vector).toBeNull();
+    expect(errors).toHaveLength(1);
+    failBackground = false;
+    const recovered = await index.search('Word documents with a table of contents', { userId: 'alice' });
+    expect(recovered[0]?.parts.vector).not.toBeNull();
+    expect(errors).toHaveLength(1);
   });
 });

@@ -18,10 +18,19 @@
 import type { EmbeddingConnector } from '../embeddings/types.js';
 import { AutoSkillError, errorMessage } from '../shared/errors.js';
 import { isLibraryOwner, type Skill, type SkillStatus } from '../skill/schema.js';
-import { Bm25Index, type FieldSettings, type KeywordField, type KeywordMatches } from './bm25.js';
+import { type BackgroundCorpus, defaultBackgroundCorpus } from './background/corpus.js';
+import { type BackgroundVectors, backgroundCosines, loadBackgroundVectors } from './background/vectors.js';
+import {
+  Bm25Index,
+  countPhantomDocuments,
+  type FieldSettings,
+  type KeywordField,
+  type KeywordMatches,
+  type PhantomDocuments,
+} from './bm25.js';
 import { type CalibrationParameters, calibrate, DEFAULT_CALIBRATION } from './calibrate.js';
 import { type AnalyzedQuery, analyzeQuery, unitCoverage } from './query.js';
-import { documentHash, retrievalText } from './retrieval-text.js';
+import { documentHash, type RetrievalFields, retrievalText } from './retrieval-text.js';
 import { tokenizeUnits } from './tokenize.js';
 import { TopK } from './vector/matrix.js';
 import { MemoryVectorIndex } from './vector/memory.js';
@@ -104,7 +113,21 @@ export interface SkillSearchIndexOptions {
   candidates?: number;
   /** Instructions longer than this are cut in the embedded text. @default 2000 */
   maxInstructionChars?: number;
-  /** Size of the fixed skill sample the vector null distribution is measured on. @default 256 */
+  /**
+   * The background corpus: the null sample of vector evidence and phantom documents in keyword IDF, so
+   * a score does not depend on how many skills the index holds. `false` measures both on the indexed
+   * skills themselves (the null sample is then `nullSampleSize` of them), which needs a large store.
+   * @default the shipped corpus (background/corpus.ts)
+   */
+  background?: BackgroundCorpus | false;
+  /**
+   * Side file caching the background's vectors for this embedder (e.g.
+   * `vectors/<index-name>.background.json`). Offline `hashing` embedders never use it: embedding the
+   * background takes them a few milliseconds.
+   * @default none: embedded in memory once per index
+   */
+  backgroundCacheFile?: string;
+  /** Without a background: size of the skill sample the vector null distribution is measured on. @default 256 */
   nullSampleSize?: number;
   calibration?: Partial<CalibrationParameters>;
   keywordFields?: Partial<Record<KeywordField, FieldSettings>>;
@@ -143,12 +166,59 @@ interface Candidate {
 
 const NULL_SAMPLE_SIZE = 256;
 
+/** Phantom statistics per background corpus (the index always uses the default tokenizer). */
+const phantomCache = new WeakMap<BackgroundCorpus, PhantomDocuments>();
+
+function backgroundPhantoms(corpus: BackgroundCorpus): PhantomDocuments {
+  let phantoms = phantomCache.get(corpus);
+  if (!phantoms) {
+    phantoms = countPhantomDocuments(
+      corpus.documents.map((document) => ({
+        id: document.id,
+        fields: {
+          name: document.name,
+          description: document.description,
+          instructions: document.instructions,
+          triggers: document.triggers.join('\n'),
+          tags: document.tags.join('\n'),
+        },
+      })),
+    );
+    phantomCache.set(corpus, phantoms);
+  }
+  return phantoms;
+}
+
 /** FNV-1a of an id: orders the bottom-k null sample. */
 function idHash(id: string): number {
   let hash = 0x811c9dc5;
   for (let index = 0; index < id.length; index += 1)
     hash = Math.imul(hash ^ id.charCodeAt(index), 0x01000193);
   return hash >>> 0;
+}
+
+/** Mean and sample standard deviation of the finite values of several samples pooled. */
+function meanAndSd(samples: readonly ArrayLike<number>[]): { mean: number; sd: number } {
+  let count = 0;
+  let sum = 0;
+  for (const sample of samples) {
+    for (let index = 0; index < sample.length; index += 1) {
+      const value = sample[index] as number;
+      if (Number.isNaN(value)) continue;
+      count += 1;
+      sum += value;
+    }
+  }
+  if (count < 2) return { mean: 0, sd: 1 };
+  const mean = sum / count;
+  let squares = 0;
+  for (const sample of samples) {
+    for (let index = 0; index < sample.length; index += 1) {
+      const value = sample[index] as number;
+      if (!Number.isNaN(value)) squares += (value - mean) ** 2;
+    }
+  }
+  return { mean, sd: Math.sqrt(squares / (count - 1)) };
 }
 
 function normaliseScope(scope: SearchOptions['scope']): SearchScope {
@@ -169,6 +239,10 @@ export class SkillSearchIndex {
   private readonly maxInstructionChars: number;
   private readonly nullSampleSize: number;
   private readonly onVectorError: ((error: unknown) => void) | undefined;
+  private readonly background: BackgroundCorpus | undefined;
+  private readonly backgroundCacheFile: string | undefined;
+  /** The background's vectors, embedded (or read from the side file) once; reset after a failure. */
+  private backgroundVectors: Promise<BackgroundVectors> | undefined;
   /**
    * The null sample: the `nullSampleSize` skills whose id hashes lowest (a bottom-k sketch). It is a
    * uniform sample of the whole index whatever the load order, and stays the same sample as skills come
@@ -187,6 +261,11 @@ export class SkillSearchIndex {
     this.maxInstructionChars = options.maxInstructionChars ?? 2000;
     this.nullSampleSize = options.nullSampleSize ?? NULL_SAMPLE_SIZE;
     this.onVectorError = options.onVectorError;
+    this.background =
+      options.background === false ? undefined : (options.background ?? defaultBackgroundCorpus());
+    if (this.background) this.keywords.setPhantoms(backgroundPhantoms(this.background));
+    this.backgroundCacheFile =
+      this.embeddings?.provider === 'hashing' ? undefined : options.backgroundCacheFile;
     // Load the Chinese dictionary now rather than on the first query.
     tokenizeUnits('预热');
   }
@@ -208,7 +287,7 @@ export class SkillSearchIndex {
   }
 
   /** The text a skill's vector is computed from. */
-  vectorText(skill: IndexedSkill): string {
+  vectorText(skill: RetrievalFields): string {
     return retrievalText(skill, { maxInstructionChars: this.maxInstructionChars });
   }
 
@@ -291,7 +370,38 @@ export class SkillSearchIndex {
       pending.push({ id, text, hash: documentHash(text) });
     }
     const report = await this.embed(pending, options.abortSignal, options.onProgress);
+    if (this.background && !report.error) {
+      try {
+        await this.backgroundReady(options.abortSignal);
+      } catch (error) {
+        return { ...report, removed, error: `background corpus: ${errorMessage(error)}` };
+      }
+    }
     return { ...report, removed };
+  }
+
+  /**
+   * The background's vectors for this embedder: embedded at the first call (a few hundred short texts;
+   * read from `backgroundCacheFile` when it holds them), then kept. A failure is thrown and retried by
+   * the next call.
+   */
+  backgroundReady(abortSignal?: AbortSignal): Promise<BackgroundVectors | undefined> {
+    const embeddings = this.embeddings;
+    const background = this.background;
+    if (!embeddings || !background) return Promise.resolve(undefined);
+    if (!this.backgroundVectors) {
+      const loading = loadBackgroundVectors({
+        embeddings,
+        texts: background.documents.map((document) => this.vectorText(document)),
+        ...(this.backgroundCacheFile !== undefined ? { cacheFile: this.backgroundCacheFile } : {}),
+        ...(abortSignal ? { abortSignal } : {}),
+      }).then((loaded) => loaded.vectors);
+      this.backgroundVectors = loading;
+      loading.catch(() => {
+        if (this.backgroundVectors === loading) this.backgroundVectors = undefined;
+      });
+    }
+    return this.backgroundVectors;
   }
 
   /** Scoped hybrid search; hits sorted by calibrated score, best first. */
@@ -314,9 +424,16 @@ export class SkillSearchIndex {
         this.onVectorError?.(error);
       }
       if (queryVector) {
-        ({ mean: nullMean, sd: nullSd } = await this.nullDistribution(queryVector));
-        await this.addVectorScores(queryVector, candidates, accept);
+        try {
+          ({ mean: nullMean, sd: nullSd } = await this.nullDistribution(queryVector, options.abortSignal));
+        } catch (error) {
+          if (options.abortSignal?.aborted) throw error;
+          // The background could not be embedded: no null to measure against, so keyword evidence only.
+          this.onVectorError?.(error);
+          queryVector = undefined;
+        }
       }
+      if (queryVector) await this.addVectorScores(queryVector, candidates, accept);
     }
     const hits: SearchHit[] = [];
     for (const candidate of candidates) {
@@ -499,17 +616,29 @@ export class SkillSearchIndex {
     return this.nullSample;
   }
 
-  private async nullDistribution(queryVector: Float32Array): Promise<{ mean: number; sd: number }> {
-    const scores = (await this.scoreIds(queryVector, this.sampleIds())).filter(
-      (score) => !Number.isNaN(score),
-    );
-    if (scores.length < 2) return { mean: 0, sd: 1 };
-    let mean = 0;
-    for (const score of scores) mean += score;
-    mean /= scores.length;
-    let variance = 0;
-    for (const score of scores) variance += (score - mean) ** 2;
-    return { mean, sd: Math.sqrt(variance / (scores.length - 1)) };
+  /**
+   * Mean and standard deviation of the query's cosine with unrelated documents: the background corpus
+   * pooled with the store's own sample (see the module comment), or the store's sample alone without a
+   * background.
+   */
+  private async nullDistribution(
+    queryVector: Float32Array,
+    abortSignal?: AbortSignal,
+  ): Promise<{ mean: number; sd: number }> {
+    const samples: ArrayLike<number>[] = [await this.scoreIds(queryVector, this.sampleIds())];
+    if (this.background) {
+      const background = await this.backgroundReady(abortSignal);
+      if (!background || background.dimensions !== queryVector.length) {
+        // A provider that changed its vector length since the background was embedded: embed it again.
+        this.backgroundVectors = undefined;
+        throw new AutoSkillError(
+          'DIMENSION_MISMATCH',
+          `Background vectors have ${background?.dimensions ?? 0} dimensions, the query ${queryVector.length}`,
+        );
+      }
+      samples.push(backgroundCosines(queryVector, background));
+    }
+    return meanAndSd(samples);
   }
 
   /** Cosines with `ids` in order (NaN without a vector); in-process backends answer synchronously. */

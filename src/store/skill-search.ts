@@ -21,6 +21,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { embeddingIndexName } from '../embeddings/signature.js';
 import type { EmbeddingConnector } from '../embeddings/types.js';
+import { backgroundCachePath } from '../index/background/vectors.js';
 import type { SearchHitParts, SearchOptions, SearchScope, VectorSyncReport } from '../index/search.js';
 import { type IndexedSkill, SkillSearchIndex, type SkillSearchIndexOptions } from '../index/search.js';
 import { MemoryVectorIndex } from '../index/vector/memory.js';
@@ -387,7 +388,13 @@ class StoreSkillSearch implements SkillSearch {
     const skills = await this.listEverything();
     const backend = await this.createBackend();
     const vectorLoad = await backend.load();
+    // The background corpus's vectors are cached beside the flat files (remote embedders embed it once).
+    const backgroundCacheFile =
+      backend instanceof LockedVectorBackend && this.vectorsDir !== null
+        ? backgroundCachePath(this.vectorsDir, backend.name)
+        : undefined;
     const index = new SkillSearchIndex({
+      ...(backgroundCacheFile !== undefined ? { backgroundCacheFile } : {}),
       ...this.options.index,
       vectors: backend,
       ...(this.embeddings ? { embeddings: this.embeddings } : {}),
