@@ -325,7 +325,8 @@ class StoreSkillSearch implements SkillSearch {
     const results: SkillSearchHit[] = [];
     for (const hit of hits) {
       if (!visibleTo(hit.owner, options.userId, scope)) continue;
-      const skill = await this.store.get(hit.id);
+      // A store that keeps a synced cache answers from it without another round trip (PostgreSQL).
+      const skill = peekOf(this.store)?.call(this.store, hit.id) ?? (await this.store.get(hit.id));
       // Gone or moved to another owner since the index saw it: the queued change will fix the index.
       if (!skill || skill.owner !== hit.owner) continue;
       results.push({ skill, score: hit.score, parts: hit.parts, source: skillSource(skill.owner) });
@@ -608,6 +609,11 @@ type StoreVectorBackend = (request: {
 function storeVectorBackendOf(store: SkillStore): StoreVectorBackend | undefined {
   const candidate = (store as SkillStore & { createVectorBackend?: unknown }).createVectorBackend;
   return typeof candidate === 'function' ? (candidate as StoreVectorBackend) : undefined;
+}
+
+function peekOf(store: SkillStore): ((id: string) => StoredSkill | null) | undefined {
+  const candidate = (store as SkillStore & { peek?: unknown }).peek;
+  return typeof candidate === 'function' ? (candidate as (id: string) => StoredSkill | null) : undefined;
 }
 
 function listOwnersOf(store: SkillStore): (() => Promise<string[]>) | undefined {

@@ -282,6 +282,15 @@ export class PostgresSkillStore implements SkillStore {
     return (result.rowCount ?? 0) > 0;
   }
 
+  /**
+   * The cached skill as of the last sync, without asking the database (callers that just called
+   * `sync()`, such as the store-side search reading its hits back).
+   */
+  peek(id: string): StoredSkill | null {
+    const found = this.visible.get(id);
+    return found ? cloneStored(found) : null;
+  }
+
   async get(id: string): Promise<StoredSkill | null> {
     await this.sync();
     const found = this.visible.get(id);
