@@ -7,126 +7,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  OTHERS,
+  RELEASE,
+  type UserSkillText as UserSkill,
+  WEEKLY_REPORT,
+} from '../bench/retrieval-small-store-skills.js';
 import { createEmbeddingConnector } from '../src/embeddings/registry.js';
 import type { EmbeddingConnector } from '../src/embeddings/types.js';
 import { prepareTurnContext } from '../src/retrieve/prepare.js';
 import { FileSkillStore } from '../src/store/fs/file-skill-store.js';
 import { createSkillSearch, type SkillSearch } from '../src/store/skill-search.js';
 import { makeTempDir } from './support/fixtures.js';
-
-interface UserSkill {
-  name: string;
-  description: string;
-  instructions: string;
-  triggers: string[];
-  tags: string[];
-}
-
-/** The release skill exactly as the offline extractor learns it from the README's conversation. */
-const RELEASE: UserSkill = {
-  name: 'release-workflow',
-  description:
-    "Applies this user's standing procedure for release: Before each release, always run regression; Canary. Use when the user asks for release.",
-  instructions:
-    "# Goal\nCarry out release by following this user's fixed procedure.\n\n# Workflow\n1. Before each release, always run regression\n2. Canary\n3. Monitor\n4. Full rollout",
-  triggers: ['release'],
-  tags: ['release', 'workflow', 'before', 'regression', 'canary', 'monitor'],
-};
-
-/** A Chinese preference as the offline extractor learns it ("以后写周报都先写结论…"). */
-const WEEKLY_REPORT: UserSkill = {
-  name: '周报规范',
-  description:
-    '按用户固定的要求处理周报：写周报都先写结论，再列关键数据和下周计划，控制在300字以内。 在用户需要周报时使用。',
-  instructions:
-    '# Goal\n按用户的长期要求完成周报相关的任务。\n\n# Constraints & Style\n- 写周报都先写结论，再列关键数据和下周计划，控制在300字以内',
-  triggers: ['周报'],
-  tags: ['周报', '写', '规范'],
-};
-
-/** Other preferences a user might have taught, in both languages, unrelated to the queries below. */
-const OTHERS: UserSkill[] = [
-  {
-    name: 'email-rules',
-    description:
-      "Applies this user's standing rules for emails: keep them under 120 words and end with one clear request. Use when the user asks for an email.",
-    instructions:
-      '# Goal\nWrite emails the way this user has asked, every time.\n\n# Constraints & Style\n- Keep emails under 120 words\n- End with one clear request\n- No exclamation marks',
-    triggers: ['email'],
-    tags: ['email', 'style', 'words', 'request'],
-  },
-  {
-    name: 'Python 代码规范',
-    description:
-      '按用户的要求编写 Python 代码：公共函数加类型注解，用 logging 代替 print。在用户写 Python 代码时使用。',
-    instructions:
-      '# Goal\n按用户的长期要求编写 Python 代码。\n\n# Constraints & Style\n- 公共函数一律加类型注解\n- 不要用 print 调试，用 logging\n- 函数不超过 40 行',
-    triggers: ['Python'],
-    tags: ['python', '代码', '规范'],
-  },
-  {
-    name: 'sql-style',
-    description:
-      "Applies this user's SQL conventions: uppercase keywords, one clause per line, no SELECT *. Use when the user writes SQL.",
-    instructions:
-      '# Goal\nFormat SQL the way this user wants.\n\n# Constraints & Style\n- Uppercase SQL keywords\n- One clause per line\n- List columns explicitly instead of SELECT *',
-    triggers: ['sql'],
-    tags: ['sql', 'style', 'query'],
-  },
-  {
-    name: '论文引用格式',
-    description:
-      '按用户要求整理论文参考文献：统一使用 GB/T 7714 格式，中文文献在前。在用户整理参考文献时使用。',
-    instructions:
-      '# Goal\n按用户的要求整理参考文献。\n\n# Constraints & Style\n- 统一使用 GB/T 7714 著录格式\n- 中文文献排在英文文献之前\n- 每条都要有 DOI（如有）',
-    triggers: ['参考文献'],
-    tags: ['论文', '参考文献', '格式'],
-  },
-  {
-    name: 'report-numbers',
-    description:
-      "Applies this user's rule for reports: never invent numbers; every figure needs a source. Use when the user asks for a report.",
-    instructions:
-      '# Goal\nWrite reports the way this user requires.\n\n# Constraints & Style\n- Never invent numbers\n- Cite the source of every figure\n- Mark estimates as estimates',
-    triggers: ['report'],
-    tags: ['report', 'numbers', 'source'],
-  },
-  {
-    name: '家常菜少油少盐',
-    description: '按用户的口味给出菜谱：少油少盐，不放味精，优先清蒸和快炒。在用户问菜谱或做饭时使用。',
-    instructions:
-      '# Goal\n按用户的饮食偏好给出做法。\n\n# Constraints & Style\n- 少油少盐，不放味精\n- 优先清蒸、白灼和快炒\n- 标注每道菜的大致热量',
-    triggers: ['菜谱'],
-    tags: ['做饭', '菜谱', '健康'],
-  },
-  {
-    name: 'commit-messages',
-    description:
-      "Applies this user's rules for git commit messages: imperative subject under 72 characters, body says why. Use when the user writes a commit message.",
-    instructions:
-      '# Goal\nWrite commit messages the way this user wants.\n\n# Constraints & Style\n- Imperative subject line under 72 characters\n- The body explains why, not what\n- Reference the issue number',
-    triggers: ['commit'],
-    tags: ['git', 'commit', 'message'],
-  },
-  {
-    name: '会议纪要格式',
-    description:
-      '按用户要求整理会议纪要：先写决定，再写待办，每个待办有负责人和截止日期。在用户整理会议记录时使用。',
-    instructions:
-      '# Goal\n按用户的格式整理会议纪要。\n\n# Constraints & Style\n- 先列会议决定\n- 待办事项写明负责人和截止日期\n- 不记录闲聊',
-    triggers: ['会议纪要'],
-    tags: ['会议', '纪要', '格式'],
-  },
-  {
-    name: 'slide-style',
-    description:
-      "Applies this user's slide rules: one idea per slide, full-sentence titles, at most 20 words of body text. Use when the user makes slides.",
-    instructions:
-      '# Goal\nMake slides the way this user wants.\n\n# Constraints & Style\n- One idea per slide\n- Titles are full sentences\n- At most 20 words of body text per slide',
-    triggers: ['slides'],
-    tags: ['slides', 'presentation', 'style'],
-  },
-];
 
 const USER = 'u1';
 const RELEASE_QUERY = 'How should I do a safe release?';
