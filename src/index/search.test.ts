@@ -312,8 +312,11 @@ describe('SkillSearchIndex: background corpus', () => {
   it('answers from keyword evidence while the background cannot be embedded, and retries', async () => {
     const working = createHashingV2Embeddings({ dimensions: 64 });
     let failBackground = true;
+    // A remote provider (offline ones are computed in-process and shared, so they cannot fail this way).
     const flaky: EmbeddingConnector = {
       ...working,
+      provider: 'flaky',
+      signature: { provider: 'flaky', model: 'm', dimensions: 64 },
       async doEmbed(options) {
         if (failBackground && options.texts.some((text) => text.includes('weekly-status-email'))) {
           throw new AutoSkillError('UPSTREAM_ERROR', 'provider down', { isRetryable: true });

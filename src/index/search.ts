@@ -19,7 +19,12 @@ import type { EmbeddingConnector } from '../embeddings/types.js';
 import { AutoSkillError, errorMessage } from '../shared/errors.js';
 import { isLibraryOwner, type Skill, type SkillStatus } from '../skill/schema.js';
 import { type BackgroundCorpus, defaultBackgroundCorpus } from './background/corpus.js';
-import { type BackgroundVectors, backgroundCosines, loadBackgroundVectors } from './background/vectors.js';
+import {
+  type BackgroundVectors,
+  backgroundCosines,
+  loadBackgroundVectors,
+  textsDigest,
+} from './background/vectors.js';
 import {
   Bm25Index,
   countPhantomDocuments,
@@ -165,6 +170,9 @@ interface Candidate {
 }
 
 const NULL_SAMPLE_SIZE = 256;
+
+/** Background vectors of offline (`hashing`) embedders, shared by every index of the process. */
+const offlineBackgrounds = new Map<string, Promise<BackgroundVectors>>();
 
 /** Phantom statistics per background corpus (the index always uses the default tokenizer). */
 const phantomCache = new WeakMap<BackgroundCorpus, PhantomDocuments>();
@@ -390,12 +398,26 @@ export class SkillSearchIndex {
     const background = this.background;
     if (!embeddings || !background) return Promise.resolve(undefined);
     if (!this.backgroundVectors) {
-      const loading = loadBackgroundVectors({
-        embeddings,
-        texts: background.documents.map((document) => this.vectorText(document)),
-        ...(this.backgroundCacheFile !== undefined ? { cacheFile: this.backgroundCacheFile } : {}),
-        ...(abortSignal ? { abortSignal } : {}),
-      }).then((loaded) => loaded.vectors);
+      const texts = background.documents.map((document) => this.vectorText(document));
+      let loading: Promise<BackgroundVectors>;
+      if (embeddings.provider === 'hashing') {
+        // Offline embedders are deterministic and local: one computation serves every index of the process.
+        const { provider, model, dimensions } = embeddings.signature;
+        const key = JSON.stringify([provider, model, dimensions ?? null, textsDigest(texts)]);
+        const shared =
+          offlineBackgrounds.get(key) ??
+          loadBackgroundVectors({ embeddings, texts }).then((loaded) => loaded.vectors);
+        offlineBackgrounds.set(key, shared);
+        shared.catch(() => offlineBackgrounds.delete(key));
+        loading = shared;
+      } else {
+        loading = loadBackgroundVectors({
+          embeddings,
+          texts,
+          ...(this.backgroundCacheFile !== undefined ? { cacheFile: this.backgroundCacheFile } : {}),
+          ...(abortSignal ? { abortSignal } : {}),
+        }).then((loaded) => loaded.vectors);
+      }
       this.backgroundVectors = loading;
       loading.catch(() => {
         if (this.backgroundVectors === loading) this.backgroundVectors = undefined;

@@ -180,12 +180,33 @@ export function backgroundCosines(query: Float32Array, background: BackgroundVec
   const { dimensions, count, rows } = background;
   const out = new Float64Array(count);
   if (query.length !== dimensions) return out.fill(Number.NaN);
-  const nonZero: number[] = [];
-  for (let index = 0; index < dimensions; index += 1) if ((query[index] as number) !== 0) nonZero.push(index);
+  let nonZero = 0;
+  for (let index = 0; index < dimensions; index += 1) if ((query[index] as number) !== 0) nonZero += 1;
+  if (nonZero * 2 > dimensions) {
+    // Dense (remote embedders): a plain dot product per row.
+    for (let row = 0; row < count; row += 1) {
+      const offset = row * dimensions;
+      let dot = 0;
+      for (let index = 0; index < dimensions; index += 1)
+        dot += (query[index] as number) * (rows[offset + index] as number);
+      out[row] = dot;
+    }
+    return out;
+  }
+  const positions = new Int32Array(nonZero);
+  const values = new Float64Array(nonZero);
+  for (let index = 0, at = 0; index < dimensions; index += 1) {
+    const value = query[index] as number;
+    if (value === 0) continue;
+    positions[at] = index;
+    values[at] = value;
+    at += 1;
+  }
   for (let row = 0; row < count; row += 1) {
     const offset = row * dimensions;
     let dot = 0;
-    for (const index of nonZero) dot += (query[index] as number) * (rows[offset + index] as number);
+    for (let at = 0; at < nonZero; at += 1)
+      dot += (values[at] as number) * (rows[offset + (positions[at] as number)] as number);
     out[row] = dot;
   }
   return out;
