@@ -140,10 +140,10 @@ describe.skipIf(skip !== null)('autoskill store copy / migrate', () => {
       '--status',
       '--json',
     );
-    expect(JSON.parse(status.out)).toMatchObject({ current: 0, latest: 4, pending: 4 });
+    expect(JSON.parse(status.out)).toMatchObject({ current: 0, latest: 5, pending: 5 });
     expect(status.code).toBe(EXIT.problemsFound);
     const migrated = await cli('store', 'migrate', '--store-url', url, '--schema', schema, '--json');
-    expect(JSON.parse(migrated.out)).toMatchObject({ applied: [1, 2, 3, 4], current: 4, pending: 0 });
+    expect(JSON.parse(migrated.out)).toMatchObject({ applied: [1, 2, 3, 4, 5], current: 5, pending: 0 });
     const twice = await cli('store', 'migrate', '--store-url', url, '--schema', schema);
     expect(twice.out).toContain('already current');
   });

@@ -5,60 +5,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { chatSessionStoreContract, record, turn } from '../../test/support/chat-session-store-contract.js';
 import { makeTempDir } from '../../test/support/fixtures.js';
-import {
-  type ChatSessionRecord,
-  type ChatSessionStore,
-  type ChatTurnRecord,
-  fitSessionRecord,
-  summarizeSession,
-} from './chat-session-store.js';
+import { fitSessionRecord, summarizeSession } from './chat-session-store.js';
 import { FileChatSessionStore } from './fs/file-chat-session-store.js';
 import { MemoryChatSessionStore } from './memory-chat-session-store.js';
-
-function turn(index: number, overrides: Partial<ChatTurnRecord> = {}): ChatTurnRecord {
-  return {
-    id: `turn_${index}`,
-    kind: 'chat',
-    command: null,
-    status: 'completed',
-    userText: `question ${index}`,
-    replyText: `answer ${index}`,
-    retrieval: null,
-    injected: [],
-    jobIds: [],
-    receipt: null,
-    error: null,
-    trimmed: false,
-    createdAt: 1000 + index,
-    finishedAt: 1001 + index,
-    ...overrides,
-  };
-}
-
-function record(id: string, userId: string, overrides: Partial<ChatSessionRecord> = {}): ChatSessionRecord {
-  return {
-    version: 1,
-    id,
-    userId,
-    title: 'New chat',
-    titleSource: 'auto',
-    createdAt: 100,
-    updatedAt: 100,
-    settings: {
-      scope: 'all',
-      rewriteMode: 'auto',
-      extractMode: 'auto',
-      extractTurnLimit: 1,
-      minScore: 0.4,
-      topK: 1,
-    },
-    turns: [],
-    jobs: [],
-    turnsSinceExtraction: 0,
-    ...overrides,
-  };
-}
 
 const temps: Array<() => void> = [];
 afterEach(() => {
@@ -71,83 +22,8 @@ function fileStore(): FileChatSessionStore {
   return new FileChatSessionStore({ stateDir: join(temp.dir, '.autoskill') });
 }
 
-const IMPLEMENTATIONS: Array<[string, () => ChatSessionStore]> = [
-  ['memory', () => new MemoryChatSessionStore()],
-  ['filesystem', fileStore],
-];
-
-describe.each(IMPLEMENTATIONS)('ChatSessionStore contract: %s', (_name, make) => {
-  it('creates, reads, saves and deletes a session', async () => {
-    const store = make();
-    await store.open();
-    await store.create(record('ses_a', 'u1'));
-    expect((await store.get('u1', 'ses_a'))?.title).toBe('New chat');
-    await store.save(record('ses_a', 'u1', { title: '周报', turns: [turn(1)], updatedAt: 200 }));
-    const read = await store.get('u1', 'ses_a');
-    expect(read?.title).toBe('周报');
-    expect(read?.turns).toHaveLength(1);
-    expect(await store.delete('u1', 'ses_a')).toBe(true);
-    expect(await store.get('u1', 'ses_a')).toBeNull();
-    expect(await store.delete('u1', 'ses_a')).toBe(false);
-    await store.close();
-  });
-
-  it('refuses a duplicate id and saving a deleted session', async () => {
-    const store = make();
-    await store.open();
-    await store.create(record('ses_a', 'u1'));
-    await expect(store.create(record('ses_a', 'u1'))).rejects.toMatchObject({ code: 'CONFLICT' });
-    await store.delete('u1', 'ses_a');
-    await expect(store.save(record('ses_a', 'u1'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
-  });
-
-  it('keeps users apart: another user never sees, lists or deletes a session', async () => {
-    const store = make();
-    await store.open();
-    await store.create(record('ses_a', 'alice'));
-    expect(await store.get('bob', 'ses_a')).toBeNull();
-    expect(await store.list('bob')).toEqual([]);
-    expect(await store.count('bob')).toBe(0);
-    expect(await store.delete('bob', 'ses_a')).toBe(false);
-    expect(await store.get('alice', 'ses_a')).not.toBeNull();
-  });
-
-  it('lists summaries newest first, with counts and a preview', async () => {
-    const store = make();
-    await store.open();
-    await store.create(record('ses_old', 'u1', { updatedAt: 100 }));
-    await store.create(
-      record('ses_new', 'u1', { updatedAt: 300, turns: [turn(1), turn(2, { replyText: null })] }),
-    );
-    await store.create(record('ses_mid', 'u1', { updatedAt: 200 }));
-    const list = await store.list('u1');
-    expect(list.map((item) => item.id)).toEqual(['ses_new', 'ses_mid', 'ses_old']);
-    expect(list[0]).toMatchObject({ messageCount: 3, turnCount: 2, preview: 'question 2' });
-    expect(await store.list('u1', { limit: 1 })).toHaveLength(1);
-    expect(await store.count('u1')).toBe(3);
-  });
-
-  it('returns copies: changing a returned record changes nothing stored', async () => {
-    const store = make();
-    await store.open();
-    const original = record('ses_a', 'u1', { turns: [turn(1)] });
-    await store.create(original);
-    original.title = 'changed after create';
-    const read = await store.get('u1', 'ses_a');
-    if (!read) throw new Error('missing');
-    read.turns.push(turn(2));
-    expect((await store.get('u1', 'ses_a'))?.turns).toHaveLength(1);
-    expect((await store.get('u1', 'ses_a'))?.title).toBe('New chat');
-  });
-
-  it('refuses invalid user ids and treats unsafe session ids as unknown', async () => {
-    const store = make();
-    await store.open();
-    await expect(store.get('../x', 'ses_a')).rejects.toMatchObject({ code: 'INVALID_USER_ID' });
-    expect(await store.get('u1', '../../etc/passwd')).toBeNull();
-    await expect(store.create(record('../evil', 'u1'))).rejects.toBeDefined();
-  });
-});
+chatSessionStoreContract('memory', () => new MemoryChatSessionStore());
+chatSessionStoreContract('filesystem', fileStore);
 
 describe('FileChatSessionStore', () => {
   it('keeps sessions across a restart (a new instance on the same folder)', async () => {

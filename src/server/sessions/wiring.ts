@@ -14,6 +14,8 @@ import type { ChatSessionSettings, ChatSessionStore } from '../../store/chat-ses
 import { FileChatSessionStore } from '../../store/fs/file-chat-session-store.js';
 import { FileSkillStore, STATE_DIR } from '../../store/fs/file-skill-store.js';
 import { MemoryChatSessionStore } from '../../store/memory-chat-session-store.js';
+import { PostgresChatSessionStore } from '../../store/postgres/postgres-chat-session-store.js';
+import { PostgresSkillStore } from '../../store/postgres/postgres-skill-store.js';
 import type { ServerRouteModule } from '../app.js';
 import { createChatUpstream } from '../proxy/upstreams/create.js';
 import type { ChatUpstream } from '../proxy/upstreams/types.js';
@@ -62,6 +64,9 @@ export function upstreamFromConfig(
 
 /** Where sessions live for this SDK's store. */
 export function defaultSessionStore(sdk: AutoSkill): ChatSessionStore {
+  // Replicas of one PostgreSQL database share sessions, so a conversation may move between them.
+  if (sdk.store instanceof PostgresSkillStore)
+    return new PostgresChatSessionStore({ database: sdk.store.db });
   return sdk.store instanceof FileSkillStore
     ? new FileChatSessionStore({
         stateDir: join(sdk.store.root, STATE_DIR),

@@ -15,6 +15,10 @@ export {
   type PostgresApiKeyStore,
   type PostgresApiKeyStoreOptions,
 } from './postgres-api-key-store.js';
+export {
+  PostgresChatSessionStore,
+  type PostgresChatSessionStoreOptions,
+} from './postgres-chat-session-store.js';
 export { type JobEventNotice, PostgresJobStore, type PostgresJobStoreOptions } from './postgres-job-store.js';
 export {
   type CopiedSkillState,

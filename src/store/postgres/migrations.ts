@@ -13,7 +13,8 @@
  * - `jobs`, `job_events`, `workers`: extraction jobs (claims with `FOR UPDATE SKIP LOCKED`), their
  *   events and the heartbeats of the replicas running them;
  * - `api_keys`: hashes of API keys;
- * - `vectors`: embedding vectors as float32 bytes, per index name (the plain-column vector path).
+ * - `vectors`: embedding vectors as float32 bytes, per index name (the plain-column vector path);
+ * - `chat_sessions`: the web UI's chat sessions, one JSON record per session.
  */
 import type pg from 'pg';
 import { AutoSkillError } from '../../shared/errors.js';
@@ -136,6 +137,21 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (index_name, id)
       )`,
       'CREATE INDEX vectors_by_seq ON $S.vectors (index_name, seq)',
+    ],
+  },
+  {
+    version: 5,
+    name: 'chat sessions of the web UI',
+    statements: [
+      `CREATE TABLE $S.chat_sessions (
+        user_id text NOT NULL,
+        id text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        record json NOT NULL,
+        PRIMARY KEY (user_id, id)
+      )`,
+      'CREATE INDEX chat_sessions_recent ON $S.chat_sessions (user_id, updated_at DESC, created_at DESC)',
     ],
   },
 ];

@@ -127,7 +127,7 @@ describe.skipIf(skip !== null)('PostgreSQL job store', () => {
     const versions = await opened[0]!.query<{ version: number }>(
       `SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
     );
-    expect(versions.rows.map((row) => row.version)).toEqual([1, 2, 3, 4]);
+    expect(versions.rows.map((row) => row.version)).toEqual([1, 2, 3, 4, 5]);
     await Promise.all(opened.map((database) => database.close()));
   });
 });
