@@ -13,9 +13,11 @@
  * 2. `throughput`: requests/s through the proxy at 1, 8 and 32 concurrent clients with a 50 ms upstream
  *    (the ceiling is 20 / 160 / 640), and errors.
  * 3. `busy_p99_ratio`: p99 of proxied chat requests while extraction jobs run ÷ p99 of the same requests
- *    with none. Both phases have the same background traffic (`--busy-loops` loops of API calls with a
- *    durable-preference conversation): `retrieval/preview` in the idle phase, `extractions` (a job each:
- *    extract, decide, write) in the busy one — so the ratio isolates what the jobs cost the chat path.
+ *    with none. Both conditions have the same background traffic (`--busy-loops` loops of API calls with a
+ *    durable-preference conversation): `retrieval/preview` when idle; `extractions` when busy, each loop
+ *    waiting (on the job's SSE stream) until its job has run — extract, decide, write — before the next, so
+ *    `--busy-loops` jobs run at any time. Idle and busy blocks alternate (3 rounds) so that drifting load
+ *    from other processes hits both alike; the ratio isolates what running jobs cost the chat path.
  *
  *   npm run bench:proxy [-- --skills 5188 --upstream-latency-ms 0 --rewrite-mode never|auto
  *                          --requests 1000 --warmup 200 --throughput-requests 1500 --busy-requests 600 --busy-loops 2 --busy-pause-ms 50]
@@ -388,52 +390,71 @@ function conversation(): { user: string; messages: Array<{ role: string; content
   };
 }
 
-/** Runs the sequential chat requests while `loops` background loops call `path`; returns the samples. */
-async function withBackground(path: string, loops: number): Promise<{ samples: number[]; calls: number }> {
+/** Follows a job's SSE stream until it ends (pushed; no polling). */
+async function waitForJob(jobId: string, user: string): Promise<void> {
+  const response = await fetch(
+    `${proxyUrl}/v1/autoskill/extractions/${jobId}/events?timeout_s=120&user=${user}`,
+  );
+  await response.text();
+}
+
+interface PhaseRun {
+  samples: number[];
+  calls: number;
+  jobs: number;
+  outcomes: Record<string, number>;
+}
+
+/**
+ * Sequential chat requests while `loops` background loops each repeat: one API call, (busy) wait for the
+ * job it scheduled to finish, pause. So in the busy phase `loops` extraction jobs run at any time, and the
+ * idle phase has the same API traffic without jobs.
+ */
+async function phase(kind: 'idle' | 'busy', requestCount: number): Promise<PhaseRun> {
   let running = true;
-  let calls = 0;
-  const background = Array.from({ length: loops }, async () => {
+  const run: PhaseRun = { samples: [], calls: 0, jobs: 0, outcomes: {} };
+  const background = Array.from({ length: busyLoops }, async () => {
     while (running) {
-      await api('POST', path, conversation());
-      calls += 1;
-      // A pause, so the background traffic itself does not saturate the proxy in either phase.
+      const call = conversation();
+      if (kind === 'idle') {
+        await api('POST', '/v1/autoskill/retrieval/preview', call);
+      } else {
+        const answer = await api('POST', '/v1/autoskill/extractions', call);
+        const jobId = (answer['data'] as { job_id?: string } | undefined)?.job_id;
+        if (jobId) {
+          await waitForJob(jobId, call.user);
+          const job = await api('GET', `/v1/autoskill/extractions/${jobId}?user=${call.user}`);
+          const outcome = (job['data'] as { outcome?: string | null; status?: string } | undefined) ?? {};
+          const key = outcome.outcome ?? outcome.status ?? 'unknown';
+          run.outcomes[key] = (run.outcomes[key] ?? 0) + 1;
+          run.jobs += 1;
+        }
+      }
+      run.calls += 1;
       await new Promise((resolvePause) => setTimeout(resolvePause, busyPauseMs));
     }
   });
-  const samples = await sequential(busyRequests);
+  run.samples = await sequential(requestCount);
   running = false;
   await Promise.all(background);
-  return { samples, calls };
+  return run;
 }
 
-log('latency next to retrieval-only traffic (no extraction)…');
-const idleRun = await withBackground('/v1/autoskill/retrieval/preview', busyLoops);
-const idle = summary(idleRun.samples);
-log('latency next to extraction traffic (jobs running)…');
-const busyStart = Date.now();
-const busyRun = await withBackground('/v1/autoskill/extractions', busyLoops);
-const busyEnd = Date.now();
-const busy = summary(busyRun.samples);
-/** Jobs that finished during the busy phase. */
-const jobsFinished = await (async () => {
-  let finished = 0;
-  const outcomes: Record<string, number> = {};
-  for (let user = 0; user < 16; user += 1) {
-    const list = await api('GET', `/v1/autoskill/extractions?limit=200&user=${USER}-${user}`);
-    for (const event of (list['data'] as Array<{
-      status: string;
-      event_time: number;
-      outcome: string | null;
-    }>) ?? []) {
-      if (event.status !== 'completed' && event.status !== 'failed') continue;
-      if (event.event_time < busyStart || event.event_time > busyEnd) continue;
-      finished += 1;
-      const key = event.outcome ?? event.status;
-      outcomes[key] = (outcomes[key] ?? 0) + 1;
-    }
-  }
-  return { finished, outcomes };
-})();
+// Idle and busy blocks alternate, so drifting load from other processes hits both alike.
+const ROUNDS = 3;
+const idleRuns: PhaseRun[] = [];
+const busyRuns: PhaseRun[] = [];
+for (let round = 0; round < ROUNDS; round += 1) {
+  log(`round ${round + 1}/${ROUNDS}: next to retrieval-only traffic, then next to running extraction jobs…`);
+  idleRuns.push(await phase('idle', Math.ceil(busyRequests / ROUNDS)));
+  busyRuns.push(await phase('busy', Math.ceil(busyRequests / ROUNDS)));
+}
+const idle = summary(idleRuns.flatMap((run) => run.samples));
+const busy = summary(busyRuns.flatMap((run) => run.samples));
+const jobOutcomes: Record<string, number> = {};
+for (const run of busyRuns) {
+  for (const [key, count] of Object.entries(run.outcomes)) jobOutcomes[key] = (jobOutcomes[key] ?? 0) + count;
+}
 
 // ---------------------------------------------------------------- report
 
@@ -468,13 +489,13 @@ const result = {
   busy: {
     idle_ms: idle,
     busy_ms: busy,
+    rounds: ROUNDS,
     background_loops: busyLoops,
     background_pause_ms: busyPauseMs,
-    idle_background_calls: idleRun.calls,
-    busy_background_calls: busyRun.calls,
-    busy_phase_ms: busyEnd - busyStart,
-    jobs_finished_during_busy_phase: jobsFinished.finished,
-    job_outcomes: jobsFinished.outcomes,
+    idle_background_calls: idleRuns.reduce((sum, run) => sum + run.calls, 0),
+    busy_background_calls: busyRuns.reduce((sum, run) => sum + run.calls, 0),
+    jobs_run_during_busy_blocks: busyRuns.reduce((sum, run) => sum + run.jobs, 0),
+    job_outcomes: jobOutcomes,
   },
   non_stream: nonStream,
   first_chunk: firstChunk,

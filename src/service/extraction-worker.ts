@@ -4,6 +4,8 @@
  * would), then runs ingest jobs as the server thread sends them, so extraction, maintenance and store
  * writes never block the event loop that answers chat requests.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ResolvedConfig } from '../config/schema.js';
 import { AutoSkillError, errorMessage, isAutoSkillError } from '../shared/errors.js';
@@ -12,6 +14,8 @@ import { createIngestRunner } from './ingest-runner.js';
 import { createSdkEngine, openAutoSkillFromConfig } from './sdk-engine.js';
 
 export interface ExtractionWorkerData {
+  /** Scheduling priority of the worker's thread (Linux nice, 0–19); 0 leaves it as the server's. */
+  niceness: number;
   config: ResolvedConfig;
   env: Record<string, string | undefined>;
   cwd: string;
@@ -53,10 +57,26 @@ export function serializeError(error: unknown): SerializedError {
   return { name: error instanceof Error ? error.name : 'Error', message: errorMessage(error) };
 }
 
+/**
+ * Lowers this thread's priority, so the kernel runs the server's thread (chat requests) first when both
+ * want the CPU; learning then uses what is left. Linux only (`/proc/thread-self` names the thread, and
+ * `setpriority` on a thread id applies to that thread alone); elsewhere it is skipped.
+ */
+function lowerThreadPriority(niceness: number): void {
+  if (niceness <= 0 || process.platform !== 'linux') return;
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, Math.min(19, niceness));
+  } catch {
+    // Not permitted or not available: run at the normal priority.
+  }
+}
+
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) return;
   const data = workerData as ExtractionWorkerData;
+  lowerThreadPriority(data.niceness);
   const send = (message: WorkerResponse) => port.postMessage(message);
   const log = (level: 'debug' | 'warn') => (details: Record<string, unknown>, message: string) =>
     send({

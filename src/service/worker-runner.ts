@@ -7,8 +7,10 @@
  *
  * The worker starts on the first job (it opens the store and its search index, like the server did) and is
  * restarted after a crash; a crash fails the jobs it was running with a retryable error, so the queue
- * retries them. Cost: a second copy of the store's skills and index in memory. From compiled `dist/` the
- * worker is `extraction-worker.js`; from sources (tsx, vitest) it registers tsx first.
+ * retries them. On Linux the worker's thread runs at a lower priority (nice 10), so when the cores are
+ * short the kernel serves chat requests first. Cost: a second copy of the store's skills and index in
+ * memory. From compiled `dist/` the worker is `extraction-worker.js`; from sources (tsx, vitest) it
+ * registers tsx first.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -34,6 +36,11 @@ export interface WorkerJobRunnerOptions {
   /** @default 0 */
   maxSkillMdChars?: number;
   logger?: ServiceLogger & { debug?: ServiceLogger['info'] };
+  /**
+   * Linux nice value of the worker's thread: the kernel then prefers the server's thread (chat requests)
+   * whenever both want the CPU. 0 keeps the normal priority. @default 10
+   */
+  niceness?: number;
   /** How long the worker may take to open the store. @default 120000 */
   startTimeoutMs?: number;
 }
@@ -63,6 +70,7 @@ function spawnWorker(workerData: ExtractionWorkerData): Worker {
 
 export function createWorkerJobRunner(options: WorkerJobRunnerOptions): WorkerJobRunner {
   const workerData: ExtractionWorkerData = {
+    niceness: options.niceness ?? 10,
     config: options.config,
     env: { ...options.env },
     cwd: options.cwd ?? process.cwd(),

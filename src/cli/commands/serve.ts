@@ -72,6 +72,10 @@ export function addServerFlags(command: Command): Command {
     .option('--body-limit <bytes>', 'largest chat request body')
     .option('--no-autoskill-field', 'leave the `autoskill` field out of chat answers')
     .option('--allow-no-auth', 'listen on a non-loopback host without authentication (trusted networks only)')
+    .option(
+      '--no-extraction-worker',
+      'run extraction jobs in the server thread (less memory; chat slows down while jobs run)',
+    )
     .addOption(
       new Option('--log-level <level>', 'request log level (logs go to stderr)')
         .choices(['trace', 'debug', 'info', 'warn', 'error', 'silent'])
@@ -85,6 +89,7 @@ export interface ServerFlags extends Record<string, unknown> {
   logLevel?: string;
   webDir?: string;
   web?: boolean;
+  extractionWorker?: boolean;
 }
 
 /** Resolves the configuration of a server command (flags > env > file > defaults). */
@@ -115,6 +120,7 @@ export async function runServerCommand(mode: ServerMode, flags: ServerFlags): Pr
     env: process.env,
     mode,
     allowNoAuth: flags.allowNoAuth === true,
+    extractionWorker: flags.extractionWorker !== false,
     ...(flags.web === false ? { webDir: null } : flags.webDir ? { webDir: flags.webDir } : {}),
     logger,
     maintenanceInBackground: ['1', 'true', 'yes', 'on'].includes(
