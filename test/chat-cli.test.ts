@@ -111,7 +111,8 @@ describe('autoskill chat through piped stdin', () => {
       '/extract_now',
       '/extract auto',
       '/extract_every 1',
-      'From now on, whenever you write a status update for me, always start with a one-line summary and never invent numbers.',
+      // A rule the stored skill does not have yet, so the maintainer merges (or adds) rather than discards.
+      'From now on, whenever you write a status update for me, always end it with the next steps and their owners.',
     ];
     const { stdout, stderr, code } = await chat(
       ['--store-dir', store, '--min-score', '0', '--rewrite-mode', 'never', '--wait-extractions', '30'],
