@@ -202,6 +202,24 @@ const startupMs = performance.now() - startedAt;
 const proxyPort = Number(new URL(proxyUrl).port);
 log(`proxy at ${proxyUrl} over ${loadedSkills} skills (started in ${Math.round(startupMs)} ms)`);
 
+/** CPU time (user + system) the proxy process has used so far, in ms, from /proc on Linux. */
+function proxyCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of the whole line) in clock ticks, 100 per second on Linux.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ms per proxied request over a run (a load-independent cost: wall time varies with other work). */
+function cpuPerRequest(before: number | null, requestCount: number): number | null {
+  const after = proxyCpuMs();
+  return before === null || after === null ? null : round((after - before) / requestCount);
+}
+
 // ---------------------------------------------------------------- one request
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -280,7 +298,9 @@ function summary(samples: number[]) {
 async function added(stream: boolean) {
   const direct: number[] = [];
   const proxied: number[] = [];
+  let cpuBefore: number | null = null;
   for (let index = 0; index < warmup + requests; index += 1) {
+    if (index === warmup) cpuBefore = proxyCpuMs();
     const payload = body(stream);
     const a = await once(fake.port, payload, stream);
     const b = await once(proxyPort, payload, stream);
@@ -288,9 +308,11 @@ async function added(stream: boolean) {
     direct.push(a);
     proxied.push(b);
   }
+  const cpuMs = cpuPerRequest(cpuBefore, requests);
   const directSummary = summary(direct);
   const proxiedSummary = summary(proxied);
   return {
+    proxy_cpu_ms_per_request: cpuMs,
     direct_ms: directSummary,
     proxied_ms: proxiedSummary,
     added_ms: {
@@ -311,6 +333,7 @@ async function throughput(clients: number, total: number) {
   let next = 0;
   let errors = 0;
   const latencies: number[] = [];
+  const cpuBefore = proxyCpuMs();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -325,7 +348,13 @@ async function throughput(clients: number, total: number) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { clients, rps: round(total / seconds), errors, latency_ms: summary(latencies) };
+  return {
+    clients,
+    rps: round(total / seconds),
+    errors,
+    latency_ms: summary(latencies),
+    proxy_cpu_ms_per_request: cpuPerRequest(cpuBefore, total),
+  };
 }
 
 log('throughput…');
@@ -483,6 +512,10 @@ const result = {
   proxy_startup_ms: Math.round(startupMs),
   proxy_rss_mb: proxyRssMb(),
   added_ms: { non_stream: nonStream.added_ms, first_chunk: firstChunk.added_ms },
+  proxy_cpu_ms_per_request: {
+    non_stream: nonStream.proxy_cpu_ms_per_request,
+    stream: firstChunk.proxy_cpu_ms_per_request,
+  },
   throughput_upstream_ms: throughputUpstreamMs,
   throughput: throughputResults,
   busy_p99_ratio: round(busy.p99 / idle.p99),
