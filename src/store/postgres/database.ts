@@ -171,6 +171,11 @@ export class PostgresDatabase {
     };
   }
 
+  /** Whether the listening connection is up (notifications are being received). */
+  isListening(): boolean {
+    return this.listener !== undefined && !this.closed;
+  }
+
   /** Called after the listening connection was lost and re-established (notifications may be missed). */
   onReconnect(handler: () => void): () => void {
     this.reconnectHandlers.add(handler);

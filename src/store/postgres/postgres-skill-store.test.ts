@@ -72,6 +72,24 @@ describe.skipIf(skip !== null)('PostgreSQL skill store across replicas', () => {
     expect(heard).toEqual(['upsert:remote', 'upsert:remote']);
   });
 
+  it('in notify mode, reads without asking the database and still see another replica’s write', async () => {
+    const server = await postgresServer();
+    const [writer] = await replicas(1);
+    const reader = new PostgresSkillStore({
+      url: server.url,
+      schema: writer!.schema,
+      readConsistency: 'notify',
+    });
+    await reader.open();
+    cleanups.push(() => reader.close());
+    const created = await writer!.create(input, actor);
+    const deadline = Date.now() + 5_000;
+    while (!(await reader.get(created.id)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect((await reader.get(created.id))?.name).toBe('Shared');
+  });
+
   it('refuses a stale edit made through another replica', async () => {
     const [first, second] = await replicas(2);
     const created = await first!.create(input, actor);

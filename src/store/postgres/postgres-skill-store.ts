@@ -87,6 +87,13 @@ export interface PostgresSkillStoreOptions extends Omit<PostgresDatabaseOptions,
    * or `auto` (pgvector when the server has the extension). @default 'auto'
    */
   vectors?: 'auto' | 'pgvector' | 'column';
+  /**
+   * `strict`: every read first asks the change feed (one indexed query), so it sees every write committed
+   * before it by any replica. `notify`: reads ask only after a NOTIFY arrived (or while the listening
+   * connection is down), so a steady read costs no round trip; a write of another replica is seen once
+   * its notification arrives (normally well under a millisecond after its commit). @default 'strict'
+   */
+  readConsistency?: 'strict' | 'notify';
 }
 
 /** What `copySnapshot` tells about one skill. */
@@ -165,6 +172,8 @@ export class PostgresSkillStore implements SkillStore {
   private stopListening: (() => void) | undefined;
   private stopReconnect: (() => void) | undefined;
   private opened = false;
+  /** A notification arrived (or the listener reconnected) since the last sync started. */
+  private dirty = true;
 
   constructor(options: PostgresSkillStoreOptions) {
     this.options = options;
@@ -193,11 +202,15 @@ export class PostgresSkillStore implements SkillStore {
     }
     const report = await this.reload('rescan', false);
     this.stopListening = await this.db.listen(this.db.channel('skills'), () => {
+      this.dirty = true;
       this.sync().catch((error: unknown) => this.options.onError?.(error, 'following the change feed'));
     });
     this.stopReconnect = this.db.onReconnect(() => {
+      this.dirty = true;
       this.sync().catch((error: unknown) => this.options.onError?.(error, 'following the change feed'));
     });
+    // Changes committed between loading and listening are taken in now.
+    this.dirty = true;
     this.opened = true;
     return report;
   }
@@ -216,6 +229,14 @@ export class PostgresSkillStore implements SkillStore {
   }
 
   sync(): Promise<void> {
+    if (
+      this.options.readConsistency === 'notify' &&
+      !this.dirty &&
+      !this.syncRunning &&
+      this.database?.isListening()
+    ) {
+      return Promise.resolve();
+    }
     if (this.syncQueued) return this.syncQueued;
     if (!this.syncRunning) return this.startSync();
     this.syncQueued = this.syncRunning
@@ -1013,9 +1034,14 @@ export class PostgresSkillStore implements SkillStore {
   }
 
   private startSync(): Promise<void> {
-    const running = this.followFeed().finally(() => {
-      if (this.syncRunning === running) this.syncRunning = undefined;
-    });
+    const running = this.followFeed()
+      .catch((error: unknown) => {
+        this.dirty = true;
+        throw error;
+      })
+      .finally(() => {
+        if (this.syncRunning === running) this.syncRunning = undefined;
+      });
     this.syncRunning = running;
     return running;
   }
@@ -1024,6 +1050,8 @@ export class PostgresSkillStore implements SkillStore {
   private async followFeed(): Promise<void> {
     const database = this.database;
     if (!database) throw new AutoSkillError('INTERNAL', 'The PostgreSQL store is not open');
+    // Notifications arriving while the feed is read mark the store dirty again.
+    this.dirty = false;
     for (;;) {
       const feed = await database.query<{
         seq: string;
