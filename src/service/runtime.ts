@@ -128,6 +128,8 @@ export function createServiceRuntime(options: ServiceRuntimeOptions): ServiceRun
     window: settings.extraction.window,
     ...(logger ? { logger } : {}),
   });
+  // Events other processes store (web and proxy on one store) reach this process's subscribers too.
+  const stopWatching = jobStore.watchForeignEvents?.((event) => bus.publish(event));
   let closing: Promise<StopReport> | undefined;
   return {
     skillContext,
@@ -139,6 +141,7 @@ export function createServiceRuntime(options: ServiceRuntimeOptions): ServiceRun
     close({ drainTimeoutMs = 10_000 } = {}) {
       closing ??= (async () => {
         const report = await queue.stop({ timeoutMs: drainTimeoutMs });
+        stopWatching?.();
         await runner
           .close?.()
           .catch((error: unknown) => logger?.warn({ err: error }, 'closing the job runner failed'));

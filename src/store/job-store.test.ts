@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/support/fixtures.js';
 import { add, claim, job, jobStoreContract } from '../../test/support/job-store-contract.js';
 import { FileJobStore } from './fs/file-job-store.js';
-import type { JobRecord } from './job-store.js';
+import type { JobEvent, JobRecord } from './job-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
 
 const cleanups: Array<() => void> = [];
@@ -106,6 +106,24 @@ describe('FileJobStore', () => {
     expect((await reader.listJobs({ userId: 'u1', limit: 100 })).map((item) => item.jobId)).toEqual(
       newest.map((item) => item.jobId),
     );
+  });
+
+  it('tells a watching instance about events other instances store, never its own or old ones', async () => {
+    const stateDir = tempStateDir();
+    const writer = await open(stateDir);
+    const watcher = await open(stateDir);
+    const old = await add(writer, job('u1'));
+    await watcher.getJob('u1', old.jobId);
+    const seen: JobEvent[] = [];
+    const stop = watcher.watchForeignEvents((event) => seen.push(event));
+    const fresh = await add(writer, job('u1'));
+    const other = await add(writer, job('张三'));
+    await add(watcher, job('u1'));
+    const deadline = Date.now() + 5000;
+    while (seen.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stop();
+    expect(seen.map((event) => event.jobId).sort()).toEqual([fresh.jobId, other.jobId].sort());
   });
 
   it('judges a worker on this host by its process, not its heartbeat age', async () => {

@@ -209,4 +209,10 @@ export interface JobStore {
   isWorkerAlive(workerId: string, options: { now: number; staleAfterMs: number }): Promise<boolean>;
   /** Forgets a worker that stopped cleanly. */
   retireWorker(workerId: string): Promise<void>;
+  /**
+   * Optional cross-process feed: calls `listener` with events that other processes store (this instance's
+   * own writes are not repeated). Returns the stop function. A store shared by several processes offers
+   * it (files: `fs.watch`; PostgreSQL: LISTEN/NOTIFY); a store private to one process need not.
+   */
+  watchForeignEvents?(listener: (event: JobEvent) => void): () => void;
 }

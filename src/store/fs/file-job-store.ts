@@ -14,7 +14,7 @@
  * `retentionPerUser` jobs and all unfinished ones; readers notice the new file and reload.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { type FSWatcher, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -88,6 +88,8 @@ interface UserView {
   ino: number;
   /** `job` lines in the file: what compaction bounds. */
   jobLines: number;
+  /** Read at least once (later lines are another process's news). */
+  synced: boolean;
 }
 
 function parseLine(text: string): Line {
@@ -109,6 +111,8 @@ export class FileJobStore implements JobStore {
   private readonly host: string;
   private readonly lock: FileLock;
   private readonly views = new Map<string, UserView>();
+  private readonly watchers = new Set<(event: JobEvent) => void>();
+  private watcher: FSWatcher | undefined;
   /** Serialises this instance's writers (the file lock is not reentrant). */
   private queue: Promise<unknown> = Promise.resolve();
   private opened = false;
@@ -131,6 +135,9 @@ export class FileJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.watchers.clear();
     await this.queue.catch(() => undefined);
     this.views.clear();
     this.opened = false;
@@ -158,6 +165,7 @@ export class FileJobStore implements JobStore {
         offset: 0,
         ino: -1,
         jobLines: 0,
+        synced: false,
       };
       this.views.set(userId, view);
     }
@@ -175,7 +183,13 @@ export class FileJobStore implements JobStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
+    // A view read for the first time, or a file another process replaced (compaction), is loaded whole;
+    // its events are history, not news. Lines appended after what this instance read or wrote are news:
+    // another process wrote them (including the first lines of a file that did not exist when last read).
+    let fresh = !view.synced;
+    view.synced = true;
     if (ino !== view.ino || size < view.offset) {
+      if (view.ino !== -1) fresh = true;
       view.book = new JobBook();
       view.offset = 0;
       view.jobLines = 0;
@@ -183,9 +197,50 @@ export class FileJobStore implements JobStore {
     }
     if (ino === -1 || size === view.offset) return;
     const read = view.log.readFrom(view.offset);
-    for (const { entry } of read.entries) this.applyLine(view, entry);
+    const news: JobEvent[] = [];
+    for (const { entry } of read.entries) {
+      this.applyLine(view, entry);
+      if (!fresh && entry.t === 'ev') news.push(entry.event);
+    }
     view.offset = read.end;
     view.book.prune(this.retention);
+    if (news.length > 0) for (const watcher of this.watchers) for (const event of news) watcher(event);
+  }
+
+  /**
+   * Events other processes store, as they land (`fs.watch` on the users folder, then the incremental read
+   * every access does): the in-process event bus re-publishes them, so an SSE stream served by one process
+   * (the web UI) follows a job another process (the proxy) runs. Returns the stop function.
+   */
+  watchForeignEvents(listener: (event: JobEvent) => void): () => void {
+    this.ensureOpen();
+    this.watchers.add(listener);
+    if (!this.watcher) {
+      // What exists now is history; a user file that appears later is news from its first line.
+      for (const userId of this.allUserIds()) this.sync(this.view(userId));
+      this.watcher = watch(this.usersDir, { persistent: false }, (_type, name) => {
+        const file = typeof name === 'string' ? name : '';
+        if (!file.endsWith('.jsonl')) return;
+        const userId = file.slice(0, -'.jsonl'.length);
+        if (nameProblem(userId) !== null || !this.opened) return;
+        try {
+          const known = this.views.has(userId);
+          const view = this.view(userId);
+          if (!known) view.synced = true;
+          this.sync(view);
+        } catch {
+          // A file being replaced or a torn line: the next change or access reads it.
+        }
+      });
+      this.watcher.on('error', () => undefined);
+    }
+    return () => {
+      this.watchers.delete(listener);
+      if (this.watchers.size === 0) {
+        this.watcher?.close();
+        this.watcher = undefined;
+      }
+    };
   }
 
   private applyLine(view: UserView, line: Line): void {
