@@ -37,6 +37,9 @@ interface Family<Name extends string> {
 }
 
 const WEEKDAY = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday';
+/** Verbs that produce a deliverable, for the Chinese habitual "when" (写…的时候). */
+const ZH_PRODUCTION_VERBS =
+  '写|做|出|改|回复|回答|翻译|整理|生成|画|列|准备|起草|审|部署|发|填|总结|润色|设计|查|算|分析|解释|讲|评审|检查|推荐|安排|规划|制定|汇报|提供|拟|编|制作|起名|命名|画图|作图|出题|上线|发布|配置|排版|校对';
 
 /**
  * "durable": words that extend an instruction over future turns. Each family is one way a language
@@ -64,7 +67,13 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
         String.raw`every (?:day|week|month|morning|evening|${WEEKDAY}))\b|` +
         // Habitual "when": "when you write cover letters (for me)" — a production verb and a plural object.
         String.raw`\bwhen (?:you|i)(?: ask you to| need you to| want you to)? (?:write|draft|make|create|send|reply|answer|explain|review|translate|summari[sz]e|plan|prepare|generate|format|give|produce|code|build|design|edit|check|respond)\w* (?:(?:to|me|us|my|our|any|new|all)\s+)*(?:[a-z-]+\s+){0,2}?[a-z-]+s\b|` +
-        `每次|每一次|每回|每当|总是|始终|永远|一律|一概|统一|默认|凡是|不管(?:什么|何时|怎样)|无论(?:什么|何时|如何|怎样)|任何时候|从来不|从不|绝不|一向|一般来说|原则上|通常情况下`,
+        `每次|每一次|每回|每当|总是|始终|永远|一律|一概|统一|默认|凡是|不管(?:什么|何时|怎样)|无论(?:什么|何时|如何|怎样)|任何时候|从来不|从不|绝不|一向|一般来说|原则上|通常情况下|` +
+        // Recurring periods used as adverbials: 每周五发…, 每天早上… (the Chinese of "every Friday");
+        // followed by 的 they modify a noun (每个月的活跃用户数) and say nothing about recurrence.
+        String.raw`每(?:天|日|晚|早|周[一二三四五六日天末]?|星期[一二三四五六日天]?|礼拜[一二三四五六日天]?|个?月|年|季度|个?工作日)(?!的)|` +
+        // Habitual "when" opening a clause: 给我总结论文的时候，…; 润色我的摘要时，… (the Chinese of
+        // "when you summarise papers for me, …"): a production verb, its object, then 时/的时候 and a comma.
+        String.raw`(?:^|[，,。；;：:])\s*(?:你|请|以后|今后)?(?:给我|帮我|为我|替我)?(?:${ZH_PRODUCTION_VERBS})[^，,。；;？?]{0,14}?(?:的时候|时)(?=[，,：:])`,
       'i',
     ),
   },
@@ -79,9 +88,11 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
         String.raw`\b(?:for|in|to|on|with|before|after|prior to|ahead of) (?:all|every|each|any) (?!(?:of )?(?:these|those|them|the following|this|that)\b)(?:(?:of )?(?:my|our|your|the|future|new) )?[a-z][\w-]*|` +
         String.raw`\ball future [a-z][\w-]*|` +
         // A sentence opening on a class of the user's deliverables: "For my weekly reports, …".
-        String.raw`^(?:for|in|on|with) (?:all )?(?:my|our) (?:[\w-]+ ){0,2}[\w-]+s\s*[,:]|` +
+        String.raw`^(?:for|in|on|with) (?:all )?(?:my|our) (?:[\w'’-]+ ){0,2}[\w-]+s\s*[,:]|` +
         String.raw`(?<!把)(?:所有|全部|任何|凡是)(?:的)?[\u4e00-\u9fffA-Za-z]{1,10}?(?:都|一律|统一|必须|要)|` +
-        String.raw`(?:给我|帮我|为我|我)(?:写|做|出|改|翻译|生成)的[\u4e00-\u9fffA-Za-z]{1,10}都`,
+        String.raw`(?:给我|帮我|为我|我)(?:写|做|出|改|翻译|生成)的[\u4e00-\u9fffA-Za-z]{1,10}都|` +
+        // "the X (you make) for me … all": 给我的shell脚本开头都加上….
+        String.raw`(?:给我|为我|替我)的[\u4e00-\u9fffA-Za-z\s-]{1,12}?都`,
       'i',
     ),
   },
@@ -94,7 +105,9 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
         String.raw`\bmy\s+(?:[\w-]+\s+){0,2}?(?:rules|conventions|style ?guide|standards|guidelines|preferences|usual \w+|default \w+|template)\b|` +
         String.raw`\bhouse (?:style|rules)\b|\b(?:rules|conventions|guidelines|style ?guide|standards|template) for (?:my|our|all) [a-z]|` +
         String.raw`(?:我们|咱们|我司|本单位|本公司|我们?(?:单位|公司|店|团队|部门|小组|组|课题组|学校|医院|实验室|项目组|家))(?:的)?[^，。；：:\n]{0,10}?(?:规矩|规范|规定|惯例|标准|模板|格式|流程|风格|口径|话术|守则|章程)|` +
-        `固定(?:的)?(?:格式|模板|结构|写法|套路)|(?:格式|模板|结构)(?:以后|今后)?(?:固定|统一)`,
+        `固定(?:的)?(?:格式|模板|结构|写法|套路)|(?:格式|模板|结构)(?:以后|今后)?(?:固定|统一)|` +
+        // "this is how we do it:" — a practice the user's group owns (我们是这么做的：…).
+        `(?:我们|咱们|我司|团队)(?:都|一直|一般)?(?:是)?(?:这么|这样)(?:做|写|弄|处理|安排|操作)的`,
       'i',
     ),
   },
@@ -106,10 +119,14 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
     pattern: new RegExp(
       String.raw`\bi\s+(?:really\s+|strongly\s+|generally\s+|usually\s+|always\s+)?(?:prefer|like|love|hate|dislike|can'?t stand|don'?t like|do not like|'d rather|would rather|want|expect)\b` +
         String.raw`(?!\s+(?:a|an|the|this|that|these|those|one|you to|to)\b)(?!\s+it\b(?!\s+when))|` +
-        String.raw`\bmy\s+(?:[\w-]+\s+){0,2}[\w-]+s\s+(?:should|must|need to|have to|always|never|are to)\b|` +
+        String.raw`\bmy\s+(?:[\w-]+\s+){0,2}[\w-]+s\s+(?:should|must|need to|have to|are to)\b|` +
         String.raw`\bi\s+(?:never|don'?t|do not)\s+(?:ever\s+)?(?:want|like|need)\b|` +
         `我(?:比较|更|一般|通常|一向|向来|平时|总)?(?:喜欢|习惯|偏好|倾向于?|讨厌|不喜欢|受不了|偏爱)(?!这|那)|` +
-        String.raw`我(?:一般|通常|平时|一向|向来)|我的[\u4e00-\u9fffA-Za-z]{1,8}?(?:都要|一律|统一|必须|要)|我的(?:习惯|偏好|原则|规矩|要求)`,
+        // A habit of the user's while doing something: 我看报告习惯先看结论, 我写代码一般用tab.
+        String.raw`我(?:看|写|做|读|用|听|吃|学|查|改|收|发|记|编)[\u4e00-\u9fffA-Za-z]{0,5}?(?:习惯|一般|通常|一向|向来)|` +
+        String.raw`我(?:一般|通常|平时|一向|向来)|我的[\u4e00-\u9fffA-Za-z]{1,8}?(?:都要|一律|统一|必须|要)|我的(?:习惯|偏好|原则|规矩|要求)|` +
+        // "my X (are) by Y": 我的购物清单按超市区域分 — a possessed kind of thing and how it is done.
+        String.raw`我的[\u4e00-\u9fffA-Za-z]{1,8}?(?:都|一律|统一)?(?:按|照)(?![了下住钮])`,
       'i',
     ),
   },
@@ -142,7 +159,7 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
  * 按钮始终显示): content, not a rule.
  */
 const PROPERTY_FREQUENCY =
-  /(?<!^|[,;:—–(-]\s*|\b(?:and|or|please|but|so|then|you|i|we|should|must|to|will|'ll|would|also|just|do|don't|can|could|is|are|be)\s+)\b(?:always|never)\b|(?:始终|永远|一直)(?=显示|在线|置顶|可见|开启|打开|关闭|为空|不为空|生效|亮着|运行)/gi;
+  /(?<!^|[,;:—–(-]\s*|\b(?:and|or|please|but|so|then|you|i|we|should|must|to|will|'ll|would|also|just|do|don't|can|could|is|are|be)\s+|\b(?:our|my)\s+(?:[\w'’-]+\s+){0,3})\b(?:always|never)\b|(?:始终|永远|一直)(?=显示|在线|置顶|可见|开启|打开|关闭|为空|不为空|生效|亮着|运行)/gi;
 
 /** Which durability families occur in the (masked) text. */
 export function durableCues(text: string): DurableCueFamily[] {
@@ -176,10 +193,18 @@ const FORWARD_SPANS =
  * method ("this format", 这个结构), which is what a durable rule usually points at.
  */
 const INSTANCE_DEIXIS =
-  /\b(?:this|that|these|those)\s+(?!(?:format|structure|style|template|layout|order|sequence|approach|way|process|setup|pattern|tone|rules?|conventions?|method|voice|kind|type|time|one)\b)[a-z][\w-]*|这(?:份|个|篇|封|条|张|段|些|几个|位|次)(?!格式|结构|模板|风格|样式|顺序|方式|写法|规矩|规范|流程|套路|要求)[\u4e00-\u9fff]/i;
+  /\b(?:this|that|these|those)\s+(?!(?:format|structure|style|template|layout|order|sequence|approach|way|process|setup|pattern|shape|outline|skeleton|tone|rules?|conventions?|method|voice|kind|type|time|one)\b)[a-z][\w-]*|这(?:份|个|篇|封|条|张|段|些|几个|位|次)(?!格式|结构|模板|风格|样式|顺序|方式|写法|规矩|规范|流程|套路|要求)[\u4e00-\u9fff]/i;
+
+/**
+ * Relative "that" is not a demonstrative: it follows a plural noun ("recipes that take…") or is
+ * followed by a pronoun, a modal or auxiliary, or a verb in -s ("a row that says…"; a demonstrative
+ * "that" takes a singular noun).
+ */
+const RELATIVE_THAT =
+  /(\b[a-z]{3,}(?<!ss|is|us|this|was|has|does|always|sometimes|perhaps)s\s+)that\b|\bthat(?=\s+(?:you|i|we|they|he|she|it|can|could|will|would|should|must|may|might|is|are|was|were|has|have|had|do|does|did|[a-z]+(?<!ss|is|us|as|os)s)\b)/gi;
 
 export function hasInstanceDeixis(text: string): boolean {
-  return INSTANCE_DEIXIS.test(text);
+  return INSTANCE_DEIXIS.test(text.replace(RELATIVE_THAT, (match) => match.replace(/that$/i, 'which')));
 }
 
 /**
@@ -187,7 +212,7 @@ export function hasInstanceDeixis(text: string): boolean {
  * 这篇文章里. Long-lived containers (a project, a team, a repository) are not one-time scopes.
  */
 const INSTANCE_SCOPE =
-  /\b(?:in|for|within|throughout|during)\s+(?:the rest of\s+)?(?:this|that|the current)\s+(?!(?:project|team|company|repo|repository|codebase|account|role|job|course|class|product|workspace|organi[sz]ation|format|style|template|way)\b)[a-z][\w-]*|(?:在)?这(?:篇|份|封|个|次|本|段)[\u4e00-\u9fff]{1,6}?(?:里|中|内|上)/i;
+  /\b(?:in|for|within|throughout|during)\s+(?:the rest of\s+)?(?:this|that|the current)\s+(?!(?:project|team|company|repo|repository|codebase|account|role|job|course|class|product|workspace|organi[sz]ation|format|style|template|way|order|sequence|structure|layout|shape|manner|pattern|tone|voice)\b)[a-z][\w-]*|(?:在)?这(?:篇|份|封|个|次|本|段)[\u4e00-\u9fff]{1,6}?(?:里|中|内|上)/i;
 
 export function hasInstanceScope(text: string): boolean {
   return INSTANCE_SCOPE.test(text);
@@ -240,6 +265,8 @@ export function isTaskRequest(text: string): boolean {
   const trimmed = text.trim().replace(DISCOURSE_PREFIX, '');
   if (CHINESE_REQUEST.test(trimmed)) return true;
   const body = trimmed.replace(REQUEST_PREFIX, '');
+  // "Make sure …" is a directive about how, not a request for a deliverable.
+  if (/^make sure\b/i.test(body)) return false;
   if (PRODUCTION_VERBS.test(body)) return true;
   return /^i(?:'d like| would like| need| want)\s+(?:a|an|some)\s+/i.test(trimmed);
 }
@@ -262,7 +289,8 @@ export function isInfoQuestion(text: string): boolean {
   ) {
     return true;
   }
-  if (/[吗呢么][。.!！]?$/.test(trimmed)) return true;
+  // 么 is a question particle only on its own (什么, 怎么, 这么 end statements too).
+  if (/(?:[吗呢]|(?<![什怎这那多要])么)[。.!！]?$/.test(trimmed)) return true;
   return (
     /什么|怎么|怎样|如何|多少|哪|为什么|为啥|是否|有没有|几[个点岁天次]|谁/.test(trimmed) &&
     !hasDirectiveMarker(trimmed)
@@ -288,10 +316,23 @@ const NON_VERB_STARTERS = new Set(
  */
 export function isDirective(text: string): boolean {
   if (hasDirectiveMarker(text)) return true;
+  // "Our warehouse is BigQuery — write all my SQL in BigQuery syntax": a clause after a dash or a
+  // semicolon can be the instruction.
+  const clauses = text.split(/\s[—–-]\s|;\s|\s—|—\s/);
+  if (clauses.length > 1) return clauses.some((clause) => isDirectiveClause(clause));
+  return isDirectiveClause(text);
+}
+
+function isDirectiveClause(text: string): boolean {
   let body = text.trim().replace(DISCOURSE_PREFIX, '');
   const lead =
     /^(?:whenever|when|if|for|in|from|going forward|moving forward|starting|on|after|before|once|each time|every time|as a (?:general )?rule|in general|generally|by default|as always|next time)\b[^,]{0,80},\s*/i;
-  body = body.replace(lead, '').replace(DISCOURSE_PREFIX, '').replace(REQUEST_PREFIX, '');
+  // Leading adverbials can stack: "In general, when I ask for a one-liner, give me …".
+  for (let round = 0; round < 3; round += 1) {
+    const next = body.replace(lead, '').replace(DISCOURSE_PREFIX, '').replace(REQUEST_PREFIX, '');
+    if (next === body) break;
+    body = next;
+  }
   body = body.replace(/^(?:from now on|going forward|always|never)\b[\s,]*/i, '');
   if (
     /^(?:don'?t|do not|never|always|no|avoid|stop|make sure|be sure|remember|keep|only|use)\b/i.test(body)
@@ -371,7 +412,7 @@ export function isPhatic(text: string): boolean {
  * 这样, 照这, 刚才): a durable sentence with such a reference takes its content from what it points at.
  */
 export function isAnaphoric(text: string): boolean {
-  return /\b(?:like (?:this|that)|this way|that way|the same way|as above|the above|(?:this|that|the same) (?:format|structure|style|template|layout|order|sequence|approach|way|process|setup|pattern)|do (?:it|that|this)|these (?:rules|steps|conventions)|that's (?:exactly )?(?:the|how|what))\b|这个|这样|照这|按这|如上|上面|刚才|同样|这种|这套|这么|那样|这几条|上述/i.test(
+  return /\b(?:like (?:this|that)|this way|that way|the same way|as above|the above|(?:this|that|the same) (?:format|structure|style|template|layout|order|sequence|approach|way|process|setup|pattern|shape|outline|skeleton)|do (?:it|that|this)|these (?:rules|steps|conventions)|that's (?:exactly )?(?:the|how|what))\b|这个|这样|照这|按这|如上|上面|刚才|同样|这种|这套|这么|那样|这几条|上述/i.test(
     text,
   );
 }
@@ -400,6 +441,29 @@ export function isOffer(text: string): boolean {
   return (
     /\b(?:would you like me to|do you want me to|want me to|should i|shall i|do you want|would you like|would it help if i)\b/i.test(
       text,
-    ) || /需要我|要不要|要我|是否需要|是否要|需不需要/.test(text)
+    ) || /需要我|要不要|要我|是否需要|是否要|需不需要|吗\s*[?？]\s*$/.test(text)
+  );
+}
+
+/**
+ * "output rules": a sentence that quantifies over what the assistant will produce ("every commit
+ * message you write for me starts with…", "for every lab report you help me with, the sections
+ * go…", "all the charts I ask for have…") states how that output is, even when it is worded as a
+ * description rather than an imperative.
+ */
+export function quantifiesAssistantOutput(text: string): boolean {
+  return /\b(?:every|each|any|all(?: the)?)\s+(?!time\b)(?:[\w'’-]+\s+){0,4}?(?:that\s+|which\s+)?(?:you(?:'ll| will| ever)?\s+[a-z]+|i\s+(?:ask|request|need|want|get from you)\b)/i.test(
+    text,
+  );
+}
+
+/**
+ * "durable preferences": a first-person preference verb ("I prefer a table whenever you compare…",
+ * "I'd rather have recipes that…") — a preference over a kind of thing when the sentence also carries
+ * another durability cue.
+ */
+export function isFirstPersonPreference(text: string): boolean {
+  return /\bi\s+(?:really\s+|strongly\s+|generally\s+|usually\s+|always\s+)?(?:prefer|like|love|want|'d rather|would rather|expect|'d like|would like)\b|我(?:比较|更)?(?:喜欢|习惯|偏好|希望|想要)/i.test(
+    text,
   );
 }

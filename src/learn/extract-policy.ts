@@ -26,6 +26,7 @@ import {
   isDeferral,
   isDirective,
   isExplicitAcceptance,
+  isFirstPersonPreference,
   isInfoQuestion,
   isOffer,
   isPersonalDataStatement,
@@ -33,6 +34,7 @@ import {
   isSequenceStep,
   isTaskRequest,
   oneTimeCues,
+  quantifiesAssistantOutput,
   stripDurablePhrases,
   WEAK_CUE_FAMILIES,
 } from './extract-cues.js';
@@ -146,20 +148,34 @@ function analyseSentence(
 ): AnalysedSentence {
   const { text, bullet, code } = segment;
   const masked = maskQuoted(text);
-  const request = !code && isTaskRequest(masked);
+  let request = !code && isTaskRequest(masked);
   const instruction = request ? instructionPart(masked) : masked;
   const cues = code ? [] : durableCues(instruction);
   const oneTime = code ? [] : oneTimeCues(instruction);
-  const question = !code && isInfoQuestion(masked);
+  let question = !code && isInfoQuestion(masked);
   const directive = !code && isDirective(masked);
   const split = code ? undefined : splitHeader(text);
   const items = split?.body ? splitItems(split.body) : [];
+  // "Explain how X works: start with…, then…, finish with…" asks for a deliverable made a given way:
+  // a list of instructions after the colon makes a knowledge verb a request, not a question.
+  if (
+    question &&
+    !/[?？]\s*$/.test(text) &&
+    items.filter((item) => isDirective(maskQuoted(item))).length >= 2
+  ) {
+    question = false;
+    request = true;
+  }
   const acknowledgement = isAcknowledgement(text);
   const ruleForm =
     !code &&
     !question &&
     !acknowledgement &&
-    (directive || cues.includes('preference') || items.length > 0 || bullet);
+    (directive ||
+      cues.includes('preference') ||
+      items.length > 0 ||
+      bullet ||
+      (cues.length > 0 && (quantifiesAssistantOutput(masked) || isFirstPersonPreference(masked))));
   return {
     id,
     turn,
@@ -308,11 +324,15 @@ export function analyseConversation(options: AnalyseConversationOptions): Conver
     else sentence.durability = 'explicit';
   }
 
-  // 2. A sentence that points at data ("use them", "put it in") stores nothing reusable.
+  // 2. A sentence that points back at data ("use them", "put it in") stores nothing reusable. A
+  //    pronoun points back: data stated after the sentence ("never inline it. FYI the token is …") is
+  //    not what it refers to.
   for (const sentence of sentences) {
     if (!userLike(sentence)) continue;
     const sameTurn = byTurn.get(sentence.turn) ?? [];
-    const data = sameTurn.filter((other) => other !== sentence && (other.personalData || other.credential));
+    const data = sameTurn.filter(
+      (other) => other.id < sentence.id && (other.personalData || other.credential),
+    );
     if (data.length > 0 && PRONOUN_OBJECT.test(maskQuoted(sentence.text))) {
       sentence.tainted = true;
       if (sentence.durability === 'explicit') {
@@ -408,7 +428,7 @@ export function analyseConversation(options: AnalyseConversationOptions): Conver
         (other) =>
           other.id < sentence.id &&
           other.ruleForm &&
-          !other.request &&
+          (!other.request || other.items.length >= 2) &&
           !other.question &&
           other.oneTime.length === 0 &&
           !other.personalData &&

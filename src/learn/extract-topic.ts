@@ -4,6 +4,7 @@
  * possessed norms ("our release process"), and the object of a request. Names built from it are
  * stable across paraphrases of the same capability ("every email you draft", "all my emails" → email).
  */
+import { isWordBoundary, snapToWords, withoutPositionWord } from './chinese-words.js';
 import { maskQuoted } from './segment.js';
 import { contentUnits, type Language, stemEnglish } from './text-units.js';
 
@@ -58,8 +59,14 @@ const CHINESE_RULE_PATTERNS: readonly RegExp[] = [
   ),
   /([\u4e00-\u9fffA-Za-z]{1,12}?)(?:的)?(?:格式|模板|规矩|规范|流程|风格|结构)(?:以后|今后)?(?=固定|统一|：|:|是|如下)/,
   new RegExp(`(?:${ZH_TASK_VERBS})([\\u4e00-\\u9fffA-Za-z]{2,10}?)(?=时|的时候)`),
+  // A possessed kind of thing the user sets a rule for: 我的提交信息就按这个来, 给我的shell脚本都….
+  /(?:我的|我们的|给我的|为我的)([\u4e00-\u9fffA-Za-z]{2,8}?)(?=都|就|一律|统一|按|照|用|要|必须|不要|别|开头|结尾|里|中)/,
   new RegExp(`(?:以后|今后|每次)(?:都)?(?:帮我|给我)?(${ZH_TASK_VERBS})`),
 ];
+
+/** 整理成一份发言稿, 做成表格: a resultative complement names the deliverable, not the input. */
+const CHINESE_RESULT =
+  /(?:整理|做|写|改写|扩写|缩写|汇总|编|画|合并|归纳)(?:成|为)(?:一份|一篇|一个|一张|一段|一封|份|篇|个|张|段|封)?([\u4e00-\u9fffA-Za-z]{2,12}?)(?=，|,|。|：|:|$|吧|（|\()/;
 
 const CHINESE_REQUEST_PATTERNS: readonly RegExp[] = [
   // 把-construction: the object comes before the verb (把网关服务部署到…, 把这些数据做成表格).
@@ -92,17 +99,61 @@ function cleanChinesePhrase(phrase: string): string {
     .trim();
 }
 
+const withIndices = new Map<RegExp, RegExp>();
+function execWithIndices(pattern: RegExp, text: string): RegExpExecArray | null {
+  let indexed = withIndices.get(pattern);
+  if (!indexed) {
+    indexed = new RegExp(pattern.source, `${pattern.flags.replace('g', '')}d`);
+    withIndices.set(pattern, indexed);
+  }
+  return indexed.exec(text);
+}
+
+/**
+ * The verb and phrase a Chinese topic construction matched, moved to whole words: a "verb" that is the
+ * first character of a longer word joins the phrase (每次发布前: 发 + 布前 → 发布前), and the phrase is
+ * widened to word boundaries (润色摘要时 cut at 要 → 摘要). A trailing position word (前, 时, 里) is
+ * dropped: 发布前 → 发布.
+ */
+function wholeWordTopic(
+  masked: string,
+  match: RegExpExecArray,
+  verbGroup: number | undefined,
+  phraseGroup: number,
+): { phrase: string; verb?: string } | undefined {
+  const phraseSpan = match.indices?.[phraseGroup];
+  if (!phraseSpan) return undefined;
+  let verbSpan = verbGroup !== undefined ? match.indices?.[verbGroup] : undefined;
+  let start = phraseSpan[0];
+  if (verbSpan && !isWordBoundary(masked, verbSpan[1])) {
+    start = verbSpan[0];
+    verbSpan = undefined;
+  }
+  const [from, to] = snapToWords(masked, start, phraseSpan[1]);
+  const phrase = withoutPositionWord(cleanChinesePhrase(masked.slice(from, to)));
+  if (phrase.length === 0) return undefined;
+  const verb = verbSpan ? masked.slice(verbSpan[0], verbSpan[1]) : undefined;
+  return { phrase, ...(verb && verb !== phrase ? { verb } : {}) };
+}
+
 /** The task class a rule sentence is about, or `undefined` when it names none. */
 export function topicFromRule(text: string, language: Language): Topic | undefined {
   const masked = maskQuoted(text);
   if (language === 'zh') {
     for (const pattern of CHINESE_RULE_PATTERNS) {
-      const match = pattern.exec(masked);
+      const match = execWithIndices(pattern, masked);
       if (!match) continue;
-      const groups = match.slice(1).filter((group): group is string => typeof group === 'string');
-      const verb = match.length > 2 ? match[1] : undefined;
-      const phrase = cleanChinesePhrase(groups[groups.length - 1] ?? '');
-      if (phrase.length > 0) return { phrase, ...(verb && verb !== phrase ? { verb } : {}), source: 'rule' };
+      let phraseGroup = -1;
+      for (let group = match.length - 1; group >= 1; group -= 1) {
+        if (typeof match[group] === 'string') {
+          phraseGroup = group;
+          break;
+        }
+      }
+      if (phraseGroup < 0) continue;
+      const verbGroup = match.length > 2 && phraseGroup !== 1 && typeof match[1] === 'string' ? 1 : undefined;
+      const topic = wholeWordTopic(masked, match, verbGroup, phraseGroup);
+      if (topic) return { ...topic, source: 'rule' };
     }
     return undefined;
   }
@@ -123,17 +174,27 @@ export function topicFromRequest(text: string, language: Language): Topic | unde
   const masked = maskQuoted(text).trim();
   if (language === 'zh') {
     const [byBa, plain] = CHINESE_REQUEST_PATTERNS;
-    const ba = byBa?.exec(masked);
+    const result = execWithIndices(CHINESE_RESULT, masked);
+    if (result?.[1]) {
+      const topic = wholeWordTopic(masked, result, undefined, 1);
+      if (topic) return { phrase: topic.phrase, source: 'request' };
+    }
+    const ba = byBa ? execWithIndices(byBa, masked) : null;
     if (ba?.[1]) {
-      const phrase = cleanChinesePhrase(ba[1].replace(TIME_PREFIX, ''));
+      const topic = wholeWordTopic(masked, ba, undefined, 1);
+      const phrase = topic ? withoutPositionWord(topic.phrase.replace(TIME_PREFIX, '')) : '';
       if (phrase.length > 0) return { phrase, ...(ba[2] ? { verb: ba[2] } : {}), source: 'request' };
     }
-    const match = plain?.exec(masked);
-    const phrase = match?.[2]
-      ? cleanChinesePhrase(match[2].replace(TIME_PREFIX, '').replace(/《[^》]*》/g, ''))
+    const match = plain ? execWithIndices(plain, masked) : null;
+    if (!match?.[2]) return undefined;
+    const topic = wholeWordTopic(masked, match, match[1] ? 1 : undefined, 2);
+    const phrase = topic
+      ? withoutPositionWord(
+          cleanChinesePhrase(topic.phrase.replace(TIME_PREFIX, '').replace(/《[^》]*》/g, '')),
+        )
       : '';
     if (phrase.length === 0) return undefined;
-    return { phrase, ...(match?.[1] ? { verb: match[1] } : {}), source: 'request' };
+    return { phrase, ...(topic?.verb ? { verb: topic.verb } : {}), source: 'request' };
   }
   const match = ENGLISH_REQUEST_PATTERN.exec(masked);
   if (!match) return undefined;

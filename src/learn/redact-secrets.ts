@@ -150,12 +150,22 @@ const DETECTORS: readonly Detector[] = [
     replace: keepPrefix,
   },
   {
-    // Natural language: "the password is X", "password changed, it's now X", 密码是X, 口令改成X.
+    // Natural language: "the password is X", "password changed, it's now X", 密码是X, 密码改成了X,
+    // 口令设为X. The Chinese value must hold a Latin letter or a digit and stops at an ideograph, so
+    // "密码长度是12位" or "密码是什么" are left alone.
     kind: 'password',
     pattern:
-      /(\b(?:password|passcode|passphrase|pwd|pin)\b[^.\n]{0,40}?\b(?:is|was|now|to|=|:)\s+["'`]?)(?=[^\s"'`,;]*?(?:\d|[^\w\s.,;:!?'"`]))[^\s"'`,;]{5,}[^\s"'`,;.!?]|((?:密码|口令|密钥|秘钥|令牌|验证码)[^。\n，,]{0,10}?(?:是|为|改成|改为|换成|：|:|=)\s*)[^\s，。,;；"“”]{4,}/gi,
+      /(\b(?:password|passcode|passphrase|pwd|pin)\b[^.\n]{0,40}?\b(?:is|was|now|to|=|:)\s+["'`]?)(?=[^\s"'`,;]*?(?:\d|[^\w\s.,;:!?'"`]))[^\s"'`,;]{5,}[^\s"'`,;.!?]|((?:密码|口令|密钥|秘钥|令牌|验证码)[^。\n，,]{0,10}?(?:是|为|改成|改为|换成|换为|设为|设成|设置为|设置成|变成|更新为|更新成|：|:|=)了?\s*["'“‘]?)(?=[^\s，。,;；"“”\u4e00-\u9fff]*[A-Za-z0-9])[^\s，。,;；"“”'‘’\u4e00-\u9fff]{4,}/gi,
     replace: (placeholder) => (_match, englishPrefix, chinesePrefix) =>
       `${englishPrefix ?? chinesePrefix ?? ''}${placeholder}`,
+  },
+  {
+    // "the token is X", "our API key is now X": a value of at least 8 characters mixing letters and
+    // digits (so "the key is ready" or "the token is in the vault" stay).
+    kind: 'api-key',
+    pattern:
+      /(\b(?:token|api[ _-]?key|access[ _-]?key|secret(?:[ _-]?key)?|credentials?)\b[^.\n]{0,40}?\b(?:is|was|now|to)\s+["'`]?)(?=[^\s"'`,;]*[A-Za-z])(?=[^\s"'`,;]*\d)[^\s"'`,;]{7,}[^\s"'`,;.!?]/gi,
+    replace: keepPrefix,
   },
   {
     kind: 'email',

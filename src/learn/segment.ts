@@ -103,6 +103,10 @@ export function splitSentences(text: string): Segment[] {
   return segments.filter((segment) => /[\p{L}\p{N}]/u.test(segment.text));
 }
 
+function isCjkLetter(character: string | undefined): boolean {
+  return character !== undefined && /[\u3400-\u9fff\uf900-\ufaff]/u.test(character);
+}
+
 function splitLine(line: string): string[] {
   const masked = maskQuoted(line);
   const sentences: string[] = [];
@@ -111,7 +115,12 @@ function splitLine(line: string): string[] {
     const character = masked[index] as string;
     let boundary = false;
     // An ASCII semicolon ends a sentence only before a space ("TL;DR" is one word).
-    if ('。！？!?；'.includes(character)) boundary = true;
+    if ('。！？；'.includes(character)) boundary = true;
+    // ASCII "!" and "?" end a sentence unless a letter, digit or symbol follows: inside a token
+    // ("Zx9!mK2#q", "a?b=1") they are characters of that token (often a password).
+    else if (character === '!' || character === '?')
+      boundary =
+        !/[\p{L}\p{N}#$%&*+=@^_~\\/-]/u.test(masked[index + 1] ?? ' ') || isCjkLetter(masked[index + 1]);
     else if (character === ';') boundary = /\s/.test(masked[index + 1] ?? ' ');
     else if (character === '.') {
       const next = masked[index + 1];
