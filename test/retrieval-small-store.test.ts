@@ -15,6 +15,10 @@ import {
 } from '../bench/retrieval-small-store-skills.js';
 import { createEmbeddingConnector } from '../src/embeddings/registry.js';
 import type { EmbeddingConnector } from '../src/embeddings/types.js';
+import { defaultBackgroundCorpus } from '../src/index/background/corpus.js';
+import { countPhantomDocuments } from '../src/index/bm25.js';
+import { tokenize, tokenizeUnits } from '../src/index/tokenize.js';
+import { describeTopic } from '../src/learn/skill-naming.js';
 import { prepareTurnContext } from '../src/retrieve/prepare.js';
 import { FileSkillStore } from '../src/store/fs/file-skill-store.js';
 import { createSkillSearch, type SkillSearch } from '../src/store/skill-search.js';
@@ -118,5 +122,46 @@ describe('the score does not depend on how many skills the store holds', () => {
     }
     expect(scores[0]).toBeGreaterThanOrEqual(0.4);
     expect(Math.abs((scores[0] as number) - (scores[1] as number))).toBeLessThan(0.02);
+  });
+});
+
+describe('the background speaks the genre of the skills the product writes', () => {
+  it("holds every word of the offline extractor's sentence frames in many documents of each language", () => {
+    const { documents } = defaultBackgroundCorpus();
+    const rare: string[] = [];
+    const cases = [
+      {
+        language: 'en' as const,
+        phrase: 'quarterly forecast',
+        rules: ['Round every figure', 'Cite each source'],
+      },
+      { language: 'zh' as const, phrase: '季度预测', rules: ['数字取整', '注明来源'] },
+    ];
+    for (const { language, phrase, rules } of cases) {
+      const ofLanguage = documents.filter((document) => document.id.startsWith(`background:${language}:`));
+      const phantoms = countPhantomDocuments(
+        ofLanguage.map((document) => ({
+          id: document.id,
+          fields: {
+            name: document.name,
+            description: document.description,
+            instructions: document.instructions,
+          },
+        })),
+      );
+      const own = new Set(tokenize([phrase, ...rules].join(' ')));
+      for (const kind of ['rules', 'workflow', 'capability'] as const) {
+        const identity = describeTopic({ topic: { phrase, source: 'rule' }, language, kind, rules });
+        // Coverage units (words; Chinese dictionary words) of the frame, without the topic and the rules.
+        for (const unit of tokenizeUnits(`${identity.goal} ${identity.description}`)) {
+          if (unit.some((term) => own.has(term))) continue;
+          for (const term of unit) {
+            if ((phantoms.documentFrequency.get(term) ?? 0) < ofLanguage.length / 20)
+              rare.push(`${kind}:${term}`);
+          }
+        }
+      }
+    }
+    expect(rare).toEqual([]);
   });
 });
