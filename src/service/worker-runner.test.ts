@@ -70,4 +70,39 @@ describe('worker job runner', () => {
       code: 'ABORTED',
     });
   }, 60_000);
+
+  it('hands jobs to the fallback runner once the worker fails to start twice', async () => {
+    const broken = resolveConfig({
+      flags: {
+        storeDir: join(temp.dir, 'Broken'),
+        llmProvider: 'no-such-provider',
+        embeddingsProvider: 'hashing',
+      },
+    });
+    const fallbackRuns: string[] = [];
+    const runner = createWorkerJobRunner({
+      config: broken,
+      env: {},
+      fallback: {
+        run: async (record) => {
+          fallbackRuns.push(record.jobId);
+          return { outcome: 'nothing', reason: 'fallback', upserted: [], skills: [] };
+        },
+      },
+    });
+    try {
+      await expect(runner.run(job('f1'), { signal: new AbortController().signal })).rejects.toMatchObject({
+        code: 'NO_SUCH_PROVIDER',
+      });
+      expect(await runner.run(job('f2'), { signal: new AbortController().signal })).toMatchObject({
+        reason: 'fallback',
+      });
+      expect(await runner.run(job('f3'), { signal: new AbortController().signal })).toMatchObject({
+        reason: 'fallback',
+      });
+      expect(fallbackRuns).toEqual(['f2', 'f3']);
+    } finally {
+      await runner.close();
+    }
+  }, 60_000);
 });

@@ -41,9 +41,17 @@ export interface WorkerJobRunnerOptions {
    * whenever both want the CPU. 0 keeps the normal priority. @default 10
    */
   niceness?: number;
+  /**
+   * Runs jobs when the worker cannot start twice in a row (e.g. no way to load it in this environment):
+   * usually the ingest runner in the server's thread. Without one, such jobs fail (retryably).
+   */
+  fallback?: JobRunner;
   /** How long the worker may take to open the store. @default 120000 */
   startTimeoutMs?: number;
 }
+
+/** Failed starts in a row after which jobs go to the fallback runner (when there is one). */
+const MAX_FAILED_STARTS = 2;
 
 export interface WorkerJobRunner extends JobRunner {
   /** Stops the worker (running jobs are aborted). */
@@ -84,6 +92,7 @@ export function createWorkerJobRunner(options: WorkerJobRunnerOptions): WorkerJo
     { resolve: (result: JobRunResult) => void; reject: (error: unknown) => void }
   >();
   let nextId = 1;
+  let failedStarts = 0;
   let worker: Worker | null = null;
   let ready: Promise<Worker> | null = null;
   let closed = false;
@@ -109,6 +118,7 @@ export function createWorkerJobRunner(options: WorkerJobRunnerOptions): WorkerJo
         switch (message.type) {
           case 'ready':
             clearTimeout(timer);
+            failedStarts = 0;
             resolve(created);
             break;
           case 'failed-to-start':
@@ -156,7 +166,21 @@ export function createWorkerJobRunner(options: WorkerJobRunnerOptions): WorkerJo
   return {
     async run(job: JobRecord, { signal }): Promise<JobRunResult> {
       if (closed) throw new AutoSkillError('ABORTED', 'The extraction worker is closed');
-      const target = await start();
+      if (options.fallback && failedStarts >= MAX_FAILED_STARTS) return options.fallback.run(job, { signal });
+      let target: Worker;
+      try {
+        target = await start();
+      } catch (error) {
+        failedStarts += 1;
+        if (options.fallback && failedStarts >= MAX_FAILED_STARTS) {
+          logger?.warn(
+            { err: error, attempts: failedStarts },
+            'the extraction worker cannot start; running extraction jobs in the server thread instead',
+          );
+          return options.fallback.run(job, { signal });
+        }
+        throw error;
+      }
       const id = nextId++;
       return new Promise<JobRunResult>((resolve, reject) => {
         const onAbort = () => {

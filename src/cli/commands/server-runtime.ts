@@ -23,6 +23,7 @@ import { createChatUpstream } from '../../server/proxy/upstreams/create.js';
 import type { ChatUpstream } from '../../server/proxy/upstreams/types.js';
 import { SESSION_ROUTE_DESCRIPTIONS, sessionRoutes } from '../../server/sessions/index.js';
 import { createMemoryEventBus } from '../../service/event-bus.js';
+import { createIngestRunner } from '../../service/ingest-runner.js';
 import type { RecoveryReport } from '../../service/job-queue.js';
 import {
   createServiceRuntime,
@@ -296,6 +297,7 @@ export async function startAutoSkillServer(
               config,
               env,
               cwd,
+              fallback: createIngestRunner({ engine: createSdkEngine(sdk) }),
               logger: {
                 info: (details, message) => logger.info(details, message),
                 debug: (details, message) => logger.debug(details, message),
