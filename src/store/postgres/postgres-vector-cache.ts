@@ -6,6 +6,7 @@
  * write is announced with NOTIFY, and the other replicas read the rows changed since their last
  * change number. A replica that starts loads the whole index once instead of re-embedding every skill.
  */
+import { endianness } from 'node:os';
 import { MemoryVectorIndex } from '../../index/vector/memory.js';
 import type {
   VectorBackend,
@@ -32,13 +33,26 @@ interface VectorRow {
   seq: string;
 }
 
+const LITTLE_ENDIAN = endianness() === 'LE';
+
 function toBytes(vector: Float32Array): Buffer {
-  const copy = Float32Array.from(vector);
-  return Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
+  if (LITTLE_ENDIAN) {
+    const copy = Float32Array.from(vector);
+    return Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
+  }
+  const bytes = Buffer.alloc(vector.length * 4);
+  vector.forEach((value, index) => bytes.writeFloatLE(value, index * 4));
+  return bytes;
 }
 
 function fromBytes(bytes: Buffer, dims: number): Float32Array | null {
   if (bytes.length !== dims * 4) return null;
+  if (LITTLE_ENDIAN) {
+    // One aligned copy instead of a read per float (50,000 × 1024 floats load in well under a second).
+    const copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
+    return new Float32Array(copy.buffer, 0, dims);
+  }
   const vector = new Float32Array(dims);
   for (let index = 0; index < dims; index += 1) vector[index] = bytes.readFloatLE(index * 4);
   return vector;

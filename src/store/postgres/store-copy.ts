@@ -304,6 +304,7 @@ async function readFilesOrNull(store: SkillStore, id: string): Promise<SkillFile
   }
 }
 
+/** Into a SkillBank: a library skill becomes a folder under `Common/<library>/`. */
 async function copyLibrarySkill(
   from: SkillStore,
   to: SkillStore,
@@ -317,10 +318,6 @@ async function copyLibrarySkill(
     if (current && fingerprintOf(current) === fingerprintOf(files) && existing.location === skill.location) {
       return { written: false, revisions: 0 };
     }
-  }
-  if (isPostgresTarget(to)) {
-    await to.importSkillHistory(stateOf(skill, files, true), []);
-    return { written: true, revisions: 0 };
   }
   const target = to as FileSkillStore;
   const match = /^Common\/([^/]+)\/(.+)$/.exec(skill.location);
@@ -349,6 +346,7 @@ function stateOf(skill: StoredSkill, files: SkillFiles, visible: boolean): Copie
   };
 }
 
+/** Into a SkillBank: the missing revisions of a user skill are replayed (see the module comment). */
 async function copyUserSkill(
   options: CopyStoreOptions,
   source: SourceSkill,
@@ -359,15 +357,15 @@ async function copyUserSkill(
   const sourceHead = history.at(-1)?.revision ?? source.stored.revision;
   const targetHistory = await historyOf(to, id);
   const targetHead = targetHistory?.at(-1)?.revision ?? 0;
-  if (targetHistory && targetHead > sourceHead)
+  // A skill without history in the source got revision 1 here on its first copy.
+  const untracked = history.length === 0 && targetHistory?.length === 1;
+  if (targetHistory && targetHead > sourceHead && !untracked) {
     throw new Error(`the target is ahead (revision ${targetHead})`);
-  if (targetHistory) {
-    for (const entry of targetHistory) {
-      const twin = history.find((item) => item.revision === entry.revision);
-      if (isPostgresTarget(to) && (!twin || twin.at !== entry.at || twin.operation !== entry.operation)) {
-        throw new Error(`revision ${entry.revision} differs between source and target`);
-      }
-    }
+  }
+  for (const entry of untracked ? [] : (targetHistory ?? [])) {
+    const twin = history.find((item) => item.revision === entry.revision);
+    if (!twin || twin.at !== entry.at)
+      throw new Error(`revision ${entry.revision} differs between source and target`);
   }
   const missing = history.filter((entry) => entry.revision > targetHead);
   const files = source.visible ? await from.readFiles(id) : null;
@@ -380,23 +378,6 @@ async function copyUserSkill(
   }
   const revisions: RevisionContent[] = [];
   for (const entry of missing) revisions.push(await from.getRevision(id, entry.revision));
-  if (isPostgresTarget(to)) {
-    const last = revisions.at(-1);
-    const state: CopiedSkillState = source.visible
-      ? stateOf(source.stored, files as SkillFiles, true)
-      : stateOf(
-          {
-            ...(last?.skill ?? source.stored),
-            revision: sourceHead,
-            location: last?.location ?? source.stored.location,
-            readOnly: false,
-          },
-          { skillMd: last?.skillMd ?? '', files: last?.files ?? {} },
-          false,
-        );
-    await to.importSkillHistory(state, revisions);
-    return { written: true, revisions: revisions.length };
-  }
   await replayInto(options, to as FileSkillStore, source, revisions, targetHistory !== null, files);
   return { written: true, revisions: Math.max(1, revisions.length) };
 }
