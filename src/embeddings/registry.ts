@@ -4,10 +4,9 @@
  * `createEmbeddingConnector` turns a config into a connector or fails with a typed error listing what
  * exists. Built-in providers are imported only when first used.
  */
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { FetchFunction, SleepFunction } from '../http/index.js';
-import { AutoSkillError, errorMessage } from '../shared/errors.js';
+import { AutoSkillError } from '../shared/errors.js';
+import { loadModuleExport } from '../shared/module-export.js';
 import {
   type EmbeddingConfig,
   type EmbeddingConfigInput,
@@ -121,44 +120,8 @@ function normalizeName(name: string): string {
   return name.trim().toLowerCase();
 }
 
-/** Splits at the last colon so scoped packages (`@scope/pkg:create`) and `file:` URLs work. */
-function splitFactoryString(spec: string): { modulePath: string; exportName: string } {
-  const at = spec.lastIndexOf(':');
-  const modulePath = spec.slice(0, at).trim();
-  const exportName = spec.slice(at + 1).trim();
-  if (at <= 0 || !modulePath || !exportName || /[/\\]/.test(exportName)) {
-    throw new AutoSkillError(
-      'INVALID_CONFIG',
-      `Embedding connector factory "${spec}" must look like "module:export", e.g. "./my-embedder.js:createMyEmbedder".`,
-      { details: { factory: spec } },
-    );
-  }
-  return { modulePath, exportName };
-}
-
-async function loadFactoryString(spec: string, cwd: string): Promise<EmbeddingFactory> {
-  const { modulePath, exportName } = splitFactoryString(spec);
-  const isPath = modulePath.startsWith('.') || isAbsolute(modulePath);
-  const specifier = isPath ? pathToFileURL(resolve(cwd, modulePath)).href : modulePath;
-  let loaded: Record<string, unknown>;
-  try {
-    loaded = (await import(specifier)) as Record<string, unknown>;
-  } catch (cause) {
-    throw new AutoSkillError(
-      'INVALID_CONFIG',
-      `Cannot load embedding connector module "${modulePath}": ${errorMessage(cause)}`,
-      { cause, details: { factory: spec } },
-    );
-  }
-  const factory = loaded[exportName];
-  if (typeof factory !== 'function') {
-    throw new AutoSkillError(
-      'INVALID_CONFIG',
-      `Embedding connector module "${modulePath}" has no function export "${exportName}".`,
-      { details: { factory: spec, exports: Object.keys(loaded) } },
-    );
-  }
-  return factory as EmbeddingFactory;
+function loadFactoryString(spec: string, cwd: string): Promise<EmbeddingFactory> {
+  return loadModuleExport(spec, { kind: 'embedding connector', cwd }) as Promise<EmbeddingFactory>;
 }
 
 function assertConnector(value: unknown, source: string): EmbeddingConnector {

@@ -3,10 +3,9 @@
  * `"module:export"` strings loaded lazily through the same code path), and `createLLMConnector` turns a
  * config into a connector or fails with a typed error that lists what exists.
  */
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { FetchFunction } from '../http/index.js';
-import { AutoSkillError, errorMessage } from '../shared/errors.js';
+import { AutoSkillError } from '../shared/errors.js';
+import { loadModuleExport } from '../shared/module-export.js';
 import { type LLMConfig, type LLMConfigInput, type LLMEnv, resolveLLMConfig } from './config.js';
 import type { LLMConnector } from './types.js';
 
@@ -49,44 +48,8 @@ function normalizeName(name: string): string {
   return name.trim().toLowerCase();
 }
 
-/** Splits at the last colon so scoped packages (`@scope/pkg:create`) work. */
-function splitFactoryString(spec: string): { modulePath: string; exportName: string } {
-  const at = spec.lastIndexOf(':');
-  const modulePath = spec.slice(0, at).trim();
-  const exportName = spec.slice(at + 1).trim();
-  if (at <= 0 || !modulePath || !exportName) {
-    throw new AutoSkillError(
-      'INVALID_CONFIG',
-      `LLM connector factory "${spec}" must look like "module:export", e.g. "./my-llm.js:createMyLLM".`,
-      { details: { factory: spec } },
-    );
-  }
-  return { modulePath, exportName };
-}
-
-async function loadFactoryString(spec: string, cwd: string): Promise<LLMConnectorFactory> {
-  const { modulePath, exportName } = splitFactoryString(spec);
-  const isPath = modulePath.startsWith('.') || isAbsolute(modulePath);
-  const specifier = isPath ? pathToFileURL(resolve(cwd, modulePath)).href : modulePath;
-  let loaded: Record<string, unknown>;
-  try {
-    loaded = (await import(specifier)) as Record<string, unknown>;
-  } catch (cause) {
-    throw new AutoSkillError(
-      'INVALID_CONFIG',
-      `Cannot load LLM connector module "${modulePath}": ${errorMessage(cause)}`,
-      { cause, details: { factory: spec } },
-    );
-  }
-  const factory = loaded[exportName];
-  if (typeof factory !== 'function') {
-    throw new AutoSkillError(
-      'INVALID_CONFIG',
-      `LLM connector module "${modulePath}" has no function export "${exportName}".`,
-      { details: { factory: spec, exports: Object.keys(loaded) } },
-    );
-  }
-  return factory as LLMConnectorFactory;
+function loadFactoryString(spec: string, cwd: string): Promise<LLMConnectorFactory> {
+  return loadModuleExport(spec, { kind: 'LLM connector', cwd }) as Promise<LLMConnectorFactory>;
 }
 
 function assertConnector(value: unknown, source: string): LLMConnector {

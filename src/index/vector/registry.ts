@@ -4,6 +4,7 @@
  * as a `"module:export"` string that is imported lazily through the same path.
  */
 import { AutoSkillError } from '../../shared/errors.js';
+import { isModuleExportString, loadModuleExport } from '../../shared/module-export.js';
 import { createFlatVectorIndex } from './flat.js';
 import { MemoryVectorIndex } from './memory.js';
 import type { VectorBackend, VectorBackendContext, VectorBackendFactory } from './types.js';
@@ -45,26 +46,13 @@ export async function createVectorBackend(options: CreateVectorBackendOptions): 
     name: options.name,
     config: options.config,
   };
-  const separator = requested.lastIndexOf(':');
-  if (separator > 0 && !factories.has(canonical(requested))) {
-    const specifier = requested.slice(0, separator);
-    const exportName = requested.slice(separator + 1) || 'default';
-    const load = options.importModule ?? ((path: string) => import(path) as Promise<Record<string, unknown>>);
-    let loaded: Record<string, unknown>;
-    try {
-      loaded = await load(specifier);
-    } catch (cause) {
-      throw new AutoSkillError('INVALID_CONFIG', `Cannot import vector backend module ${specifier}`, {
-        cause,
-        details: { backend: requested },
-      });
-    }
-    const factory = loaded[exportName];
-    if (typeof factory !== 'function') {
-      throw new AutoSkillError('INVALID_CONFIG', `Module ${specifier} has no function export ${exportName}`, {
-        details: { backend: requested },
-      });
-    }
+  if (isModuleExportString(requested) && !factories.has(canonical(requested))) {
+    // `"module:"` means the module's default export.
+    const spec = requested.endsWith(':') ? `${requested}default` : requested;
+    const factory = await loadModuleExport(spec, {
+      kind: 'vector backend',
+      ...(options.importModule ? { importModule: options.importModule } : {}),
+    });
     return (factory as VectorBackendFactory)(context);
   }
   const factory = factories.get(canonical(requested));
