@@ -205,28 +205,23 @@ function idHash(id: string): number {
   return hash >>> 0;
 }
 
-/** Mean and sample standard deviation of the finite values of several samples pooled. */
-function meanAndSd(samples: readonly ArrayLike<number>[]): { mean: number; sd: number } {
+/** Mean and sample standard deviation of the non-NaN values of several samples pooled (one pass). */
+function meanAndSd(samples: readonly Float64Array[]): { mean: number; sd: number } {
   let count = 0;
   let sum = 0;
+  let squares = 0;
   for (const sample of samples) {
     for (let index = 0; index < sample.length; index += 1) {
       const value = sample[index] as number;
       if (Number.isNaN(value)) continue;
       count += 1;
       sum += value;
+      squares += value * value;
     }
   }
   if (count < 2) return { mean: 0, sd: 1 };
   const mean = sum / count;
-  let squares = 0;
-  for (const sample of samples) {
-    for (let index = 0; index < sample.length; index += 1) {
-      const value = sample[index] as number;
-      if (!Number.isNaN(value)) squares += (value - mean) ** 2;
-    }
-  }
-  return { mean, sd: Math.sqrt(squares / (count - 1)) };
+  return { mean, sd: Math.sqrt(Math.max(0, (squares - count * mean * mean) / (count - 1))) };
 }
 
 function normaliseScope(scope: SearchOptions['scope']): SearchScope {
@@ -647,7 +642,7 @@ export class SkillSearchIndex {
     queryVector: Float32Array,
     abortSignal?: AbortSignal,
   ): Promise<{ mean: number; sd: number }> {
-    const samples: ArrayLike<number>[] = [await this.scoreIds(queryVector, this.sampleIds())];
+    const samples: Float64Array[] = [await this.scoreIds(queryVector, this.sampleIds())];
     if (this.background) {
       const background = await this.backgroundReady(abortSignal);
       if (!background || background.dimensions !== queryVector.length) {
