@@ -259,7 +259,7 @@ const REQUEST_PREFIX =
 const PRODUCTION_VERBS =
   /^(?:write|draft|compose|create|make|generate|produce|prepare|build|design|plot|draw|chart|graph|translate|summari[sz]e|rewrite|reword|rephrase|edit|proofread|revise|review|fix|refactor|convert|format|list|outline|plan|reply|respond|turn|put together|come up with|give me|show me|send|find|check|analy[sz]e|calculate|compute|estimate|recommend|suggest|compare|deploy|run|set up|schedule|book|organi[sz]e|clean up|sort|add|remove|update|optimi[sz]e|implement|code|script|debug|test|document|fill|polish|shorten|expand|simplify)\b/i;
 const CHINESE_REQUEST =
-  /^(?:请|麻烦|你)?(?:帮我|给我|替我|帮忙|为我)|^(?:请)?(?:写|起草|生成|做|制作|整理|翻译|总结|改写|修改|润色|审|检查|画|设计|列|出|回复|规划|安排|计算|把|将|部署|分析|推荐|填)/;
+  /^(?:(?:根据|基于|按照|依据|结合|针对|参考)[^，,。]{1,30}[，,]\s*)?(?:请|麻烦|你)?(?:帮我|给我|替我|帮忙|为我)|^(?:请)?(?:写|起草|生成|做|制作|整理|翻译|总结|改写|修改|润色|审|检查|画|设计|列|出|回复|规划|安排|计算|把|将|部署|分析|推荐|填)/;
 
 export function isTaskRequest(text: string): boolean {
   const trimmed = text.trim().replace(DISCOURSE_PREFIX, '');
@@ -351,7 +351,7 @@ function isDirectiveClause(text: string): boolean {
 }
 
 const CHINESE_DIRECTIVE =
-  /要|必须|需要|应该|应当|务必|请|不要|别|不许|不准|不能|不可|禁止|避免|不用|不必|统一|一律|固定|用|按|照|写成|改成|改为|保持|只|先|再|加上|放在|控制在|不超过|最多|至少|开头|结尾|称呼|落款|标注|注明|附上|列出|给出|保留|去掉|删掉|省略|不写|采用|使用/;
+  /(?<![参增更追叠])加(?![班油])|要|必须|需要|应该|应当|务必|请|不要|别|不许|不准|不能|不可|禁止|避免|不用|不必|统一|一律|固定|用|按|照|写成|改成|改为|保持|只|先|再|加上|放在|控制在|不超过|最多|至少|开头|结尾|称呼|落款|标注|注明|附上|列出|给出|保留|去掉|删掉|省略|不写|采用|使用/;
 
 export function hasDirectiveMarker(text: string): boolean {
   return CHINESE_DIRECTIVE.test(text);
@@ -403,7 +403,28 @@ export function isPhatic(text: string): boolean {
     /^(?:你好|您好|早上好|早安|晚安|中午好|下午好|晚上好|哈+|嘿|嗨|在吗|在不在|谢谢|多谢|辛苦了|拜拜|再见|好的?|嗯+|ok|你(?:今天)?(?:真|挺|好|很)?(?:快|棒|厉害|聪明)|继续|好，继续|随时)/i.test(
       trimmed,
     ) ||
+    isWishOrFarewell(trimmed) ||
     isAcknowledgement(trimmed)
+  );
+}
+
+/**
+ * "small talk": wishes and farewells — formulae with no task in them ("have a nice weekend", "enjoy
+ * your trip", "talk Monday", "take care"; 周末愉快, 祝你顺利, 回头聊, 改天见). Imperative in form, they ask
+ * for nothing.
+ */
+export function isWishOrFarewell(text: string): boolean {
+  const trimmed = text
+    .trim()
+    .replace(/^(?:(?:ok(?:ay)?|haha|lol|thanks|thank you|anyway|and|well)[\s,!.]+)+/i, '');
+  if (trimmed.split(/\s+/).length > 10 || [...trimmed].length > 40) return false;
+  return (
+    /^(?:have|enjoy)\s+(?:a|an|the|your)\s+(?:(?:really|very|great|good|nice|lovely|wonderful|relaxing|safe|fun|happy|restful)\s+)*(?:day|weekend|week|evening|night|morning|afternoon|one|time|trip|holiday|holidays|vacation|break|flight|lunch|dinner|meal)\b|^(?:take care|good luck|best of luck|see (?:you|ya)|talk (?:to you )?(?:soon|later|tomorrow|monday|next week|then)|catch you later|bye|goodbye|good night|sleep well|happy (?:holidays|new year|birthday|friday|weekend)|cheers|until next time)\b/i.test(
+      trimmed,
+    ) ||
+    /^(?:祝(?:你|您|大家)?[^，。]{0,10}(?:愉快|顺利|快乐|开心|成功|健康)|[^，。]{0,4}(?:愉快|快乐)[！!~～。]*$|回头(?:聊|见)|改天(?:聊|见)|下次(?:聊|见)|明天见|周一见|下周见|拜拜|再见|晚安)/.test(
+      trimmed,
+    )
   );
 }
 
@@ -412,7 +433,8 @@ export function isPhatic(text: string): boolean {
  * 这样, 照这, 刚才): a durable sentence with such a reference takes its content from what it points at.
  */
 export function isAnaphoric(text: string): boolean {
-  return /\b(?:like (?:this|that)|this way|that way|the same way|as above|the above|(?:this|that|the same) (?:format|structure|style|template|layout|order|sequence|approach|way|process|setup|pattern|shape|outline|skeleton)|do (?:it|that|this)|these (?:rules|steps|conventions)|that's (?:exactly )?(?:the|how|what))\b|这个|这样|照这|按这|如上|上面|刚才|同样|这种|这套|这么|那样|这几条|上述/i.test(
+  // 上面 points back only as "like the above" (照上面, 上面那样, 上面的格式); 最上面 is a place.
+  return /\b(?:like (?:this|that)|this way|that way|the same way|as above|the above|(?:this|that|the same) (?:format|structure|style|template|layout|order|sequence|approach|way|process|setup|pattern|shape|outline|skeleton)|do (?:it|that|this)|these (?:rules|steps|conventions)|that's (?:exactly )?(?:the|how|what))\b|这个|这样|照这|按这|如上|(?:照|按|像|如|跟|和)上面|上面(?:那|这)(?:样|种|个|套)|上面的(?:格式|结构|样子|写法|方式|做法)|刚才|同样|这种|这套|这么|那样|这几条|上述/i.test(
     text,
   );
 }

@@ -137,6 +137,14 @@ const DISCOURSE_LEAD =
   /^(?:(?:please|pls|also|and|so|ok(?:ay)?|alright|from now on|from here on|going forward|moving forward|in (?:the )?future|henceforth|by default|as a rule|starting (?:today|tomorrow|now))[\s,:]*)+/i;
 const CHINESE_LEAD =
   /^(?:(?:以后|今后|往后|从现在起|从现在开始|从今以后|请|另外|还有|另外就是)(?:都)?[，,]?)+/;
+/** Verbs that open a specification of a deliverable ("include…", "cover…", "start with…"). */
+const SPEC_VERB =
+  /^(?:include|cover|start|begin|end|finish|use|keep|add|focus|mention|give|list|show|compare|avoid|skip|walk through|explain|describe|包括|包含|涵盖|先|再|最后|用|重点|列出|给出|说明)/i;
+/** "today's demo", 今天的会: a time word naming the occasion of the deliverable. */
+const DATED_OCCASION = /\b(?:today|tonight|tomorrow|yesterday)['’]s\b|(?:今天|今晚|明天|昨天)的/gi;
+/** Requests whose object is material to transform (the list after the colon is that material). */
+const TRANSFORM_REQUEST =
+  /^(?:(?:please|pls|also|now|ok(?:ay)?|can you|could you)[\s,]+)*(?:clean(?:\s+\w+)?\s+up|tidy|organi[sz]e|summari[sz]e|format|convert|translate|polish|proofread|rewrite|reword|rephrase|edit|revise|shorten|fill|sort|turn|correct|condense)\b|^(?:请|麻烦)?(?:你)?(?:帮我|给我)?(?:把[^：:，,]{0,16})?(?:整理|总结|翻译|润色|修改|改写|转|填|校对|排版|归纳|汇总|精简|缩写|扩写)/i;
 const SECTION_LABEL =
   /^\s*(?:#{1,6}\s*([^\n#]{1,40}?)\s*$|\*\*([^*\n]{1,40}?):?\*\*|【([^】\n]{1,20})】|([A-Z][\w /&-]{1,30}):\s*$)/gm;
 
@@ -157,11 +165,13 @@ function analyseSentence(
   const split = code ? undefined : splitHeader(text);
   const items = split?.body ? splitItems(split.body) : [];
   // "Explain how X works: start with…, then…, finish with…" asks for a deliverable made a given way:
-  // a list of instructions after the colon makes a knowledge verb a request, not a question.
+  // a list of instructions after the colon makes a knowledge verb a request, not a question. The same
+  // holds for any specification after the colon ("Explain gradient descent for my students: include
+  // the update rule…", "…: the key layout, TTLs and invalidation").
   if (
     question &&
     !/[?？]\s*$/.test(text) &&
-    items.filter((item) => isDirective(maskQuoted(item))).length >= 2
+    (items.length >= 2 || items.some((item) => SPEC_VERB.test(item.trim())))
   ) {
     question = false;
     request = true;
@@ -300,7 +310,15 @@ export function analyseConversation(options: AnalyseConversationOptions): Conver
     .filter(userLike)
     .map((sentence) => sentence.text)
     .join('\n');
-  const language = detectLanguage(userText);
+  // The language the user speaks in, not the language of the material they pasted: a request's text
+  // after its colon ("帮我润色这段英文：We find that…") and code are left out when anything is left.
+  const spoken = sentences
+    .filter((sentence) => userLike(sentence) && !sentence.code)
+    .map((sentence) =>
+      sentence.request ? (splitHeader(sentence.text)?.header ?? sentence.text) : sentence.text,
+    )
+    .join('\n');
+  const language = detectLanguage(/[\p{L}]/u.test(spoken) ? spoken : userText);
   const notes = new Set<PolicyNote>();
   const byTurn = new Map<number, AnalysedSentence[]>();
   for (const sentence of sentences)
@@ -514,13 +532,30 @@ export function analyseConversation(options: AnalyseConversationOptions): Conver
   for (const sentence of sentences) {
     if (sentence.speaker !== 'user' || sentence.durability !== 'none' || sentence.reference) continue;
     if (sentence.question || sentence.acknowledgement || sentence.phatic || sentence.code) continue;
-    if (sentence.personalData || sentence.credential || sentence.tainted || sentence.oneTime.length > 0)
-      continue;
+    if (sentence.personalData || sentence.credential || sentence.tainted) continue;
+    // "after today's demo": a dated occasion of the deliverable, not a scope on how it is made — the
+    // request's list is then judged item by item. Any other one-time marker drops the sentence.
+    const datedOnly =
+      sentence.request &&
+      sentence.items.length > 0 &&
+      sentence.oneTime.length > 0 &&
+      (splitHeader(sentence.text)?.header ?? '').length > 0 &&
+      oneTimeCues(maskQuoted(sentence.text.replace(DATED_OCCASION, ' '))).length === 0;
+    if (sentence.oneTime.length > 0 && !datedOnly) continue;
     // A request's own list ("make a volcano plot: log2FC on x, …") and its manner clauses ("…，按严重
-    //程度排序") describe how the task is done; its object is the topic, not a requirement.
+    //程度排序") describe how the task is done; its object is the topic, not a requirement. After a verb
+    // that transforms material (clean up these notes: …, 整理一下：…, 把结果填进去：…) the list is the
+    // material itself, and only its manner clauses are requirements.
+    // A result named before the colon ("into a tidy table:", 整理成表格：) makes the list its spec.
+    const header = maskQuoted(splitHeader(sentence.text)?.header ?? sentence.text);
+    const transform =
+      sentence.request && TRANSFORM_REQUEST.test(header) && !/\b(?:into|as|to)\b|[成为]/i.test(header);
     const texts = sentence.request
       ? sentence.items.length > 0
-        ? sentence.items
+        ? sentence.items.filter(
+            (item) =>
+              (!transform || MANNER_ITEM.test(item.trim())) && oneTimeCues(maskQuoted(item)).length === 0,
+          )
         : splitItems(sentence.text)
             .slice(1)
             .filter((item) => MANNER_ITEM.test(item.trim()))

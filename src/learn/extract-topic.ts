@@ -17,12 +17,17 @@ export interface Topic {
 }
 
 const EN_NOUN_PHRASE = String.raw`((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)`;
-const EN_PHRASE_END = String.raw`(?=\s*(?:[:,.;!?)]|$|\b(?:you|i|we|that|which|from|to|in|on|for|with|as|under|over|below|above|should|must|are|is|has|have)\b))`;
+const EN_PHRASE_END = String.raw`(?=\s*(?:[:,.;!?)]|$|\b(?:you|i|we|that|which|from|to|in|on|for|with|as|like|under|over|below|above|should|must|are|is|has|have|also|please)\b))`;
 const DETERMINERS = String.raw`(?:(?:of\s+)?(?:my|our|your|the|future|new|these|those)\s+)?`;
 
 const ENGLISH_RULE_PATTERNS: readonly RegExp[] = [
   new RegExp(
     String.raw`\bwhenever (?:you|i) ([a-z]+) (?:(?:me|us|a|an|the|my|our|some)\s+)?${EN_NOUN_PHRASE}${EN_PHRASE_END}`,
+    'i',
+  ),
+  // Habitual "when" over the assistant's work: "when you review my code, …" (as "whenever").
+  new RegExp(
+    String.raw`\bwhen (?:you|i ask you to) ([a-z]+) (?:(?:me|us|a|an|the|my|our|some|any)\s+)?${EN_NOUN_PHRASE}${EN_PHRASE_END}`,
     'i',
   ),
   new RegExp(
@@ -44,7 +49,7 @@ const ENGLISH_RULE_PATTERNS: readonly RegExp[] = [
 ];
 
 const ENGLISH_REQUEST_PATTERN =
-  /^(?:(?:please|pls|also|now|ok(?:ay)?)[\s,]+)*(?:(?:can|could|would|will) you\s+(?:please\s+)?)?(write|draft|compose|create|make|generate|produce|prepare|build|design|plot|draw|translate|summari[sz]e|rewrite|edit|proofread|revise|review|fix|refactor|convert|format|outline|plan|reply to|respond to|put together|turn|deploy|analy[sz]e|list|check)\s+(?:me\s+|us\s+)?(?:(?:a|an|the|some|my|our|this|these|that|those)\s+)?((?:[\w-]+\s+){0,3}?[\w-]+?)(?=\s+(?:for|to|about|from|with|that|which|on|in|saying|of|into|as|using|and|so)\b|\s*[,.:;!?]|$)/i;
+  /^(?:(?:please|pls|also|now|ok(?:ay)?)[\s,]+)*(?:(?:can|could|would|will) you\s+(?:please\s+)?)?(write|draft|compose|create|make|generate|produce|prepare|build|design|plot|draw|translate|summari[sz]e|rewrite|edit|proofread|revise|review|fix|refactor|convert|format|outline|plan|reply to|respond to|put together|turn|deploy|analy[sz]e|list|check|clean up|tidy up|tidy|organi[sz]e|sort|polish|shorten|expand|simplify|document|compare|schedule|calculate|estimate|debug|test|optimi[sz]e|implement)\s+(?:me\s+|us\s+)?(?:(?:a|an|the|some|my|our|this|these|that|those)\s+)?((?:[\w-]+\s+){0,3}?[\w-]+?)(?=\s+(?:for|to|about|from|with|that|which|on|in|saying|of|into|as|using|and|so)\b|\s*[,.:;!?]|$)/i;
 
 const ZH_TASK_VERBS =
   '写|做|出|改|回复|翻译|整理|生成|画|列|准备|起草|审核|审|部署|发|填|总结|润色|设计|查|算|分析|解释|讲|评审|检查|配制|配';
@@ -72,13 +77,19 @@ const CHINESE_REQUEST_PATTERNS: readonly RegExp[] = [
   // 把-construction: the object comes before the verb (把网关服务部署到…, 把这些数据做成表格).
   /把(?:这份|这个|这些|这篇|这段|这几个|下面这段|下面的)?([\u4e00-\u9fffA-Za-z]{2,14}?)(列出来|列出|整理|翻译|改|写|做成|总结|润色|画|生成|填|转|部署|发|审)/,
   new RegExp(
-    `(?:帮我|给我|替我|请|麻烦)(${ZH_TASK_VERBS})?(?:${ZH_CLASSIFIERS})*(?:这个|这份|这篇|这段|这些|这位|这封)?([\\u4e00-\\u9fffA-Za-z《》]{2,14}?)(?=，|,|。|：|:|$|吧|对|（|\\(|有哪些|有什么)`,
+    // 帮我给客户写一封…: the recipient (给客户, 为家长) sits between 帮我 and the verb.
+    `(?:^(?:请)?(?=${ZH_TASK_VERBS})|帮我|给我|替我|请|麻烦)(?:(?:给|为|替|向)[\\u4e00-\\u9fffA-Za-z]{1,8}?(?=${ZH_TASK_VERBS}))?(${ZH_TASK_VERBS})?(?:${ZH_CLASSIFIERS})*(?:这个|这份|这篇|这段|这些|这位|这封)?([\\u4e00-\\u9fffA-Za-z《》]{2,14}?)(?=，|,|。|：|:|$|吧|对|（|\\(|有哪些|有什么)`,
   ),
 ];
 const TIME_PREFIX = /^(?:今天|明天|昨天|这周|本周|上周|下周|这次|本次|今晚|刚才)(?:的)?/;
 
 function cleanEnglishPhrase(phrase: string): string {
+  // "every set of notes", "a list of tasks": a quantity word is not the deliverable.
   const words = phrase
+    .replace(
+      /^(?:(?:a|an|the|every|each)\s+)?(?:set|list|kind|type|sort|piece|pair|couple|bunch|batch|series|bit)\s+of\s+/i,
+      '',
+    )
     .split(/\s+/)
     .filter((word) => word.length > 0 && !/\d/.test(word))
     .filter(
@@ -160,8 +171,9 @@ export function topicFromRule(text: string, language: Language): Topic | undefin
   for (const [index, pattern] of ENGLISH_RULE_PATTERNS.entries()) {
     const match = pattern.exec(masked);
     if (!match) continue;
-    const verb = index === 0 ? match[1]?.toLowerCase() : undefined;
-    const phrase = cleanEnglishPhrase(index === 0 ? (match[2] ?? '') : (match[1] ?? ''));
+    const withVerb = index <= 1;
+    const verb = withVerb ? match[1]?.toLowerCase() : undefined;
+    const phrase = cleanEnglishPhrase(withVerb ? (match[2] ?? '') : (match[1] ?? ''));
     if (phrase.length > 0 && !/^(?:time|day|one|thing|case|of)$/.test(phrase)) {
       return { phrase, ...(verb ? { verb } : {}), source: 'rule' };
     }

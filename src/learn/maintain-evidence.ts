@@ -40,7 +40,7 @@ import {
   type SectionRole,
 } from './merge-sections.js';
 import { containsCredential } from './redact-secrets.js';
-import { splitSentences } from './segment.js';
+import { splitItems, splitSentences } from './segment.js';
 import { characterUnits, contentUnits, coverage, detectLanguage, type Language } from './text-units.js';
 
 /** The fields of a skill the evidence reads. */
@@ -277,6 +277,26 @@ function statementsOf(text: string): string[] {
   return parts.length > 0 ? parts : [text];
 }
 
+/** Words that cannot open a clause of their own after "and" (the "and" joins two nouns there). */
+const NOT_A_CLAUSE_START =
+  /^(?:the|a|an|my|our|your|its|their|this|that|these|those|of|in|on|to|for|with|at|by|from|or|\d)/i;
+
+/** The clauses of a constraint: list items, and English clauses joined by "and"/"but"/"then". */
+function clausesOf(text: string): string[] {
+  const clauses = statementsOf(text)
+    .flatMap((statement) => splitItems(statement))
+    .flatMap((item) =>
+      item.split(/\s+(?:and|but|then|and then|and also)\s+/i).reduce<string[]>((parts, piece, index) => {
+        if (index > 0 && NOT_A_CLAUSE_START.test(piece.trim())) parts[parts.length - 1] += ` and ${piece}`;
+        else parts.push(piece);
+        return parts;
+      }, []),
+    )
+    .map((clause) => clause.trim())
+    .filter((clause) => /[\p{L}\p{N}]/u.test(clause));
+  return clauses.length > 0 ? clauses : [text];
+}
+
 /** Classifies one constraint against a prepared skill (see the module comment). */
 export function compareConstraint(
   constraint: CandidateConstraint,
@@ -324,7 +344,7 @@ export function compareConstraint(
   const compared =
     contentUnits(content).length >= Math.ceil(contentUnits(rule).length * 0.5) ? content : rule;
   const sets = coverSets(skill);
-  const carried = statementsOf(compared).every((part) => {
+  const partCarried = (part: string) => {
     const units = contentUnits(part);
     if (units.length === 0) return true;
     const characters = characterUnits(part);
@@ -333,7 +353,10 @@ export function compareConstraint(
         coverage(units, set.units) >= CONSTRAINT_COVERAGE_THRESHOLDS.units ||
         coverage(characters, set.characters) >= CONSTRAINT_COVERAGE_THRESHOLDS.characters,
     );
-  });
+  };
+  // A constraint that joins several rules ("use the imperative mood and keep the subject under 50
+  // characters", 类型用…，描述不超过30个字) is carried when each of its clauses is.
+  const carried = statementsOf(compared).every(partCarried) || clausesOf(compared).every(partCarried);
   if (carried && numbersKnown) {
     return {
       constraint,
