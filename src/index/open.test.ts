@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, truncateSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/support/fixtures.js';
 import { createHashingV2Embeddings } from '../embeddings/hashing-v2.js';
@@ -152,7 +153,8 @@ describe('vector backend registry', () => {
         .kind,
     ).toBe('flat');
     const importModule = async (specifier: string) => {
-      expect(specifier).toBe('./my-backend.js');
+      // Relative module paths resolve against the working directory (src/shared/module-export.ts).
+      expect(specifier).toBe(pathToFileURL(resolve('./my-backend.js')).href);
       return {
         createBackend: (context: { name: string }) =>
           new FlatVectorIndex({ directory: tempDir(), name: context.name }),
