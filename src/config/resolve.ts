@@ -4,11 +4,12 @@
  * own small resolver that maps flags or env onto the config shape; they are listed in `RESOLVERS` and
  * merged by one deep merge, then validated once.
  */
+import type { Env } from '../shared/env.js';
 import { AutoSkillError } from '../shared/errors.js';
 import { validate } from '../shared/json.js';
 import { type AutoSkillConfig, AutoSkillConfigSchema, type ResolvedConfig } from './schema.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 /** Flags as commander hands them over (camelCase names, strings or string arrays). */
 export type CliFlags = Readonly<Record<string, unknown>>;

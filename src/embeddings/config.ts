@@ -4,6 +4,7 @@
  * models from it with errors that name what to set.
  */
 import { z } from 'zod';
+import { type Env, readEnv, requireApiKey as requireApiKeyFromEnv } from '../shared/env.js';
 import { AutoSkillError } from '../shared/errors.js';
 import { validate } from '../shared/json.js';
 
@@ -48,7 +49,8 @@ export type EmbeddingConfigInput = z.input<typeof EmbeddingConfigSchema>;
 export type EmbeddingConfig = z.output<typeof EmbeddingConfigSchema>;
 
 /** Environment variables as plain data; nothing under `src/embeddings` reads `process.env`. */
-export type EmbeddingEnv = Readonly<Record<string, string | undefined>>;
+export type EmbeddingEnv = Env;
+export { readEnv };
 
 export function resolveEmbeddingConfig(input: EmbeddingConfigInput = {}): EmbeddingConfig {
   const config = validate(input, EmbeddingConfigSchema, {
@@ -74,15 +76,6 @@ export function resolveEmbeddingConfig(input: EmbeddingConfigInput = {}): Embedd
   return config;
 }
 
-/** The first non-empty value among `names` (an empty variable counts as unset). */
-export function readEnv(env: EmbeddingEnv, ...names: readonly string[]): string | undefined {
-  for (const name of names) {
-    const value = env[name]?.trim();
-    if (value) return value;
-  }
-  return undefined;
-}
-
 export interface RequireApiKeyOptions {
   provider: string;
   config: EmbeddingConfig;
@@ -93,13 +86,7 @@ export interface RequireApiKeyOptions {
 
 /** The configured key, else the first variable set, else `MISSING_API_KEY` saying what to set. */
 export function requireApiKey({ provider, config, env, envNames }: RequireApiKeyOptions): string {
-  const key = config.apiKey ?? readEnv(env, ...envNames);
-  if (key) return key;
-  throw new AutoSkillError(
-    'MISSING_API_KEY',
-    `The ${provider} embedding provider needs an API key: set ${envNames.join(' or ')}, or pass apiKey in the embedding config.`,
-    { details: { provider, envNames: [...envNames] } },
-  );
+  return requireApiKeyFromEnv({ kind: 'embedding', provider, configured: config.apiKey, env, envNames });
 }
 
 /** A required setting that may come from config or env, else `INVALID_CONFIG` naming both. */

@@ -3,6 +3,7 @@
  * resolved type) and the small helpers connectors share to read keys and settings from an injected env.
  */
 import { z } from 'zod';
+import { type Env, readEnv, requireApiKey as requireApiKeyFromEnv } from '../shared/env.js';
 import { AutoSkillError } from '../shared/errors.js';
 import { validate } from '../shared/json.js';
 
@@ -50,19 +51,11 @@ export type LLMConfigInput = z.input<typeof LLMConfigSchema>;
 export type LLMConfig = z.output<typeof LLMConfigSchema>;
 
 /** The environment as plain data; connectors never read `process.env` themselves. */
-export type LLMEnv = Readonly<Record<string, string | undefined>>;
+export type LLMEnv = Env;
+export { readEnv };
 
 export function resolveLLMConfig(input: LLMConfigInput = {}): LLMConfig {
   return validate(input, LLMConfigSchema, { source: 'LLM config', code: 'INVALID_CONFIG' });
-}
-
-/** First non-empty value among `names` in `env` (an empty variable counts as unset, as in the seeds). */
-export function readEnv(env: LLMEnv, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = env[name]?.trim();
-    if (value) return value;
-  }
-  return undefined;
 }
 
 export interface RequireApiKeyOptions {
@@ -75,13 +68,7 @@ export interface RequireApiKeyOptions {
 
 /** The configured key, else the first env variable that is set, else a MISSING_API_KEY error saying what to set. */
 export function requireApiKey({ provider, config, env, envNames }: RequireApiKeyOptions): string {
-  const key = config.apiKey ?? readEnv(env, ...envNames);
-  if (key) return key;
-  throw new AutoSkillError(
-    'MISSING_API_KEY',
-    `The ${provider} LLM provider needs an API key: set ${envNames.join(' or ')}, or pass apiKey in the LLM config.`,
-    { details: { provider, envNames: [...envNames] } },
-  );
+  return requireApiKeyFromEnv({ kind: 'LLM', provider, configured: config.apiKey, env, envNames });
 }
 
 /** A base URL from the environment, checked like `baseUrl` in the config. */
