@@ -21,7 +21,9 @@ describe.skipIf(skip !== null)('PostgreSQL chat session store', () => {
   afterAll(async () => (await postgresServer()).stop());
 
   let counter = 0;
-  function make(schema = `sessions_${process.pid}_${Date.now().toString(36)}_${(counter += 1)}`) {
+  function make(schema?: string) {
+    counter += 1;
+    schema ??= `sessions_${process.pid}_${Date.now().toString(36)}_${counter}`;
     const store = new PostgresChatSessionStore({ url, schema, maxConnections: 2 });
     opened.push({ store, schema });
     return store;

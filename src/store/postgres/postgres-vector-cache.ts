@@ -41,7 +41,7 @@ function toBytes(vector: Float32Array): Buffer {
     return Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
   }
   const bytes = Buffer.alloc(vector.length * 4);
-  vector.forEach((value, index) => bytes.writeFloatLE(value, index * 4));
+  for (let index = 0; index < vector.length; index += 1) bytes.writeFloatLE(vector[index] ?? 0, index * 4);
   return bytes;
 }
 
