@@ -68,12 +68,14 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
         // Habitual "when": "when you write cover letters (for me)" — a production verb and a plural object.
         String.raw`\bwhen (?:you|i)(?: ask you to| need you to| want you to)? (?:write|draft|make|create|send|reply|answer|explain|review|translate|summari[sz]e|plan|prepare|generate|format|give|produce|code|build|design|edit|check|respond)\w* (?:(?:to|me|us|my|our|any|new|all)\s+)*(?:[a-z-]+\s+){0,2}?[a-z-]+s\b|` +
         `每次|每一次|每回|每当|总是|始终|永远|一律|一概|统一|默认|凡是|不管(?:什么|何时|怎样)|无论(?:什么|何时|如何|怎样)|任何时候|从来不|从不|绝不|一向|一般来说|原则上|通常情况下|` +
+        // "before each release, always …" in Chinese: a time clause then 都 (发布之前都要…, 写完以后都…).
+        String.raw`[\u4e00-\u9fff]{2}(?:之前|以前|之后|前)都(?=要|得|必须|先|会|需要)|` +
         // Recurring periods used as adverbials: 每周五发…, 每天早上… (the Chinese of "every Friday");
         // followed by 的 they modify a noun (每个月的活跃用户数) and say nothing about recurrence.
         String.raw`每(?:天|日|晚|早|周[一二三四五六日天末]?|星期[一二三四五六日天]?|礼拜[一二三四五六日天]?|个?月|年|季度|个?工作日)(?!的)|` +
         // Habitual "when" opening a clause: 给我总结论文的时候，…; 润色我的摘要时，… (the Chinese of
         // "when you summarise papers for me, …"): a production verb, its object, then 时/的时候 and a comma.
-        String.raw`(?:^|[，,。；;：:])\s*(?:你|请|以后|今后)?(?:给我|帮我|为我|替我)?(?:${ZH_PRODUCTION_VERBS})[^，,。；;？?]{0,14}?(?:的时候|时)(?=[，,：:])`,
+        String.raw`(?:^|[，,。；;：:])\s*(?:你|请|以后|今后)?(?:给我|帮我|为我|替我)?(?:${ZH_PRODUCTION_VERBS})[^，,。；;？?]{0,14}?(?:的时候|时)(?=[，,：:]|$)`,
       'i',
     ),
   },
@@ -92,7 +94,9 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
         String.raw`(?<!把)(?:所有|全部|任何|凡是)(?:的)?[\u4e00-\u9fffA-Za-z]{1,10}?(?:都|一律|统一|必须|要)|` +
         String.raw`(?:给我|帮我|为我|我)(?:写|做|出|改|翻译|生成)的[\u4e00-\u9fffA-Za-z]{1,10}都|` +
         // "the X (you make) for me … all": 给我的shell脚本开头都加上….
-        String.raw`(?:给我|为我|替我)的[\u4e00-\u9fffA-Za-z\s-]{1,12}?都`,
+        String.raw`(?:给我|为我|替我)的[\u4e00-\u9fffA-Za-z\s-]{1,12}?都|` +
+        // "the X you make for me" opening a sentence: 你给我做的PPT大纲，每页…; 给我写的SQL，….
+        String.raw`(?:^|[，,。；;])\s*(?:你)?(?:给我|为我|替我|帮我)(?:写|做|出|改|翻译|生成|画|起草|准备|整理|列|设计|推荐|安排)的`,
       'i',
     ),
   },
@@ -106,6 +110,8 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
         String.raw`\bhouse (?:style|rules)\b|\b(?:rules|conventions|guidelines|style ?guide|standards|template) for (?:my|our|all) [a-z]|` +
         String.raw`(?:我们|咱们|我司|本单位|本公司|我们?(?:单位|公司|店|团队|部门|小组|组|课题组|学校|医院|实验室|项目组|家))(?:的)?[^，。；：:\n]{0,10}?(?:规矩|规范|规定|惯例|标准|模板|格式|流程|风格|口径|话术|守则|章程)|` +
         `固定(?:的)?(?:格式|模板|结构|写法|套路)|(?:格式|模板|结构)(?:以后|今后)?(?:固定|统一)|` +
+        // "Our postmortems are blameless: …": the user's own kind of deliverable described by a list.
+        String.raw`\b(?:our|my)\s+(?:[\w'’-]+\s+){0,2}[\w-]+s\s+(?:are|have|follow|use|include|contain|start|end|need)\b(?=[^.]*:)|` +
         // "this is how we do it:" — a practice the user's group owns (我们是这么做的：…).
         `(?:我们|咱们|我司|团队)(?:都|一直|一般)?(?:是)?(?:这么|这样)(?:做|写|弄|处理|安排|操作)的`,
       'i',

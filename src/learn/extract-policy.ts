@@ -41,7 +41,7 @@ import {
 import { type Topic, topicFromHint, topicFromRequest, topicFromRule, topicUnits } from './extract-topic.js';
 import { containsCredential } from './redact-secrets.js';
 import { maskQuoted, quotedSpans, splitHeader, splitItems, splitSentences } from './segment.js';
-import { contentUnits, detectLanguage, type Language } from './text-units.js';
+import { contentUnits, detectLanguage, type Language, stemEnglish } from './text-units.js';
 
 export type Speaker = 'user' | 'assistant' | 'event' | 'hint';
 
@@ -137,6 +137,16 @@ const DISCOURSE_LEAD =
   /^(?:(?:please|pls|also|and|so|ok(?:ay)?|alright|from now on|from here on|going forward|moving forward|in (?:the )?future|henceforth|by default|as a rule|starting (?:today|tomorrow|now))[\s,:]*)+/i;
 const CHINESE_LEAD =
   /^(?:(?:以后|今后|往后|从现在起|从现在开始|从今以后|请|另外|还有|另外就是)(?:都)?[，,]?)+/;
+/** "make sure the <noun> always/never …": the noun whose every instance the rule could range over. */
+const ENSURE_FREQUENCY =
+  /\b(?:make sure|ensure|see to it)\s+(?:that\s+)?(?:the|my|our|your|each|every)?\s*([a-z][\w-]*)\s+(?:always|never)\b/i;
+/** A first clause that opens a sequence inside it ("发布之前都要先跑回归测试", "always first run…"). */
+const FIRST_STEP = /先|首先|\bfirst\b/i;
+/** A list header that names a procedure: its items are ordered steps. */
+const PROCEDURE_HEADER =
+  /流程|步骤|顺序|工序|\b(?:process|procedure|steps|checklist|workflow|sequence|runbook|routine)\b/i;
+/** A clause that is only a habitual condition ("…的时候", "when you …"). */
+const CONDITION_ONLY = /^[^，,]{1,30}?(?:的时候|时)$|^(?:when|whenever|each time|every time)\b[^,]*$/i;
 /** Verbs that open a specification of a deliverable ("include…", "cover…", "start with…"). */
 const SPEC_VERB =
   /^(?:include|cover|start|begin|end|finish|use|keep|add|focus|mention|give|list|show|compare|avoid|skip|walk through|explain|describe|包括|包含|涵盖|先|再|最后|用|重点|列出|给出|说明)/i;
@@ -233,16 +243,30 @@ function unitsOf(sentence: AnalysedSentence): Array<{ text: string; step: boolea
     texts.map(cleanRuleText).map((text) => ({ text, step: stepsByArrow || isSequenceStep(text) }));
   if (sentence.items.length > 0) {
     const arrowed = sentence.items.flatMap((item) => item.split(ARROW));
-    return asUnits(arrowed, arrowed.length > sentence.items.length);
+    // A list introduced as a procedure ("这个流程：a、b、c", "our release checklist: …") is ordered steps.
+    const procedure = PROCEDURE_HEADER.test(maskQuoted(splitHeader(sentence.text)?.header ?? ''));
+    return asUnits(arrowed, arrowed.length > sentence.items.length || (procedure && arrowed.length >= 2));
   }
   const arrow = sentence.text.split(ARROW);
   if (arrow.length >= 2) return asUnits(arrow, true);
   if (sentence.request) {
     const items = splitItems(sentence.text);
-    const first = items.findIndex((item) => durableCues(maskQuoted(item)).length > 0);
-    return asUnits(first >= 0 ? items.slice(first) : [sentence.text], false);
+    let first = items.findIndex((item) => durableCues(maskQuoted(item)).length > 0);
+    // "Please give me grams and Celsius, I never bake with cups": a durable reason that is a statement
+    // makes the request it follows the rule.
+    if (first > 0 && !isDirective(maskQuoted(items[first] ?? ''))) first = 0;
+    const chosen = first >= 0 ? items.slice(first) : [sentence.text];
+    // A habitual condition on its own ("给我出练习题的时候", "when you review my code") is the scope, not
+    // a requirement.
+    const requirements = chosen.filter((item) => !CONDITION_ONLY.test(item.trim()));
+    return asUnits(requirements.length > 0 ? requirements : chosen, false);
   }
   const items = splitItems(sentence.text);
+  // "先跑回归测试，然后灰度，再监控，最后全量": clauses opened by sequence markers are the steps.
+  const sequenced = items.filter(
+    (item, index) => isSequenceStep(item) || (index === 0 && FIRST_STEP.test(item)),
+  );
+  if (items.length >= 3 && sequenced.length >= 3) return asUnits(items, true);
   if (wordCount(sentence.text) > 30 && items.length >= 3) return asUnits(items, false);
   return asUnits([sentence.text], false);
 }
@@ -323,6 +347,27 @@ export function analyseConversation(options: AnalyseConversationOptions): Conver
   const byTurn = new Map<number, AnalysedSentence[]>();
   for (const sentence of sentences)
     byTurn.set(sentence.turn, [...(byTurn.get(sentence.turn) ?? []), sentence]);
+
+  // 0. "Make sure the summary always comes first" after "Summarize this paper": "always" describes the
+  //    thing being made ("make sure the API never returns null") unless that thing is the kind of
+  //    deliverable the user asked for earlier — then it ranges over every such deliverable.
+  for (const sentence of sentences) {
+    if (!userLike(sentence) || sentence.cues.length > 0 || sentence.code) continue;
+    const subject = ENSURE_FREQUENCY.exec(maskQuoted(sentence.text))?.[1];
+    if (!subject) continue;
+    const stem = stemEnglish(subject).slice(0, 6);
+    const asked = sentences.some(
+      (other) =>
+        other.id < sentence.id &&
+        other.turn < sentence.turn &&
+        userLike(other) &&
+        other.request &&
+        contentUnits(instructionPart(maskQuoted(other.text))).some(
+          (unit) => stemEnglish(unit).slice(0, 6) === stem,
+        ),
+    );
+    if (asked) sentence.cues = ['frequency'];
+  }
 
   // 1. Explicit: a user instruction with a durability cue and no one-time marker. "Always"/"all" that
   //    range over one named instance ("always double-check this invoice", 这份合同里所有金额) stay

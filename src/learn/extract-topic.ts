@@ -140,6 +140,11 @@ function wholeWordTopic(
     start = verbSpan[0];
     verbSpan = undefined;
   }
+  // A one-character phrase is not a word: it belongs with its verb (发 + 版 → 发版).
+  if (verbSpan && [...masked.slice(phraseSpan[0], phraseSpan[1])].length === 1) {
+    start = verbSpan[0];
+    verbSpan = undefined;
+  }
   const [from, to] = snapToWords(masked, start, phraseSpan[1]);
   const phrase = withoutPositionWord(cleanChinesePhrase(masked.slice(from, to)));
   if (phrase.length === 0) return undefined;

@@ -4,6 +4,7 @@
  * the user's language. Used by the offline extractor, and by the checks when a model's own identity
  * text had to be removed (copied one-off text, personal data).
  */
+import { withoutPositionWord } from './chinese-words.js';
 import { type Topic, topicSlug } from './extract-topic.js';
 import { maskQuoted } from './segment.js';
 import { clip, contentUnits, type Language } from './text-units.js';
@@ -48,7 +49,8 @@ function fallbackTopic(language: Language, rules: readonly string[]): Topic {
       /[\u4e00-\u9fffA-Za-z]{2,}?(?=里|中|的|要|都|必须|需要|不|用|按|写|加|给|做|时|，|。|$)/.exec(
         joined.replace(/^(?:请|另外|还有|也|都|另外就是)+/, ''),
       )?.[0];
-    return { phrase: quoted ?? (lead && lead.length <= 10 ? lead : '通用要求'), source: 'rule' };
+    const phrase = lead && lead.length <= 10 ? withoutPositionWord(lead) : undefined;
+    return { phrase: quoted ?? phrase ?? '通用要求', source: 'rule' };
   }
   // The most frequent content word that is not the imperative verb opening a rule or a verb form.
   const counts = new Map<string, number>();
