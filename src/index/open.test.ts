@@ -111,6 +111,9 @@ describe('openSkillSearchIndex', () => {
     const again = await openSkillSearchIndex({ skills, embeddings: remote, vectorsDirectory: directory });
     await again.index.search('canary rollout checklist', { userId: 'u1' });
     expect(sent).toBe(skills.length + background + 1);
+    // A forced rebuild embeds the background again (and rewrites the side file).
+    await again.index.syncVectors({ force: true });
+    expect(sent).toBe(2 * (skills.length + background) + 1);
 
     // The offline embedder recomputes its background (milliseconds) and writes no side file.
     await openSkillSearchIndex({ skills, embeddings, vectorsDirectory: directory });

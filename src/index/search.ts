@@ -375,7 +375,11 @@ export class SkillSearchIndex {
     const report = await this.embed(pending, options.abortSignal, options.onProgress);
     if (this.background && !report.error) {
       try {
-        await this.backgroundReady(options.abortSignal);
+        // A forced rebuild re-embeds the background too (a provider may have changed behind one name).
+        await this.backgroundReady({
+          ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+          refresh: options.force === true,
+        });
       } catch (error) {
         return { ...report, removed, error: `background corpus: ${errorMessage(error)}` };
       }
@@ -385,17 +389,22 @@ export class SkillSearchIndex {
 
   /**
    * The background's vectors for this embedder: embedded at the first call (a few hundred short texts;
-   * read from `backgroundCacheFile` when it holds them), then kept. A failure is thrown and retried by
-   * the next call.
+   * read from `backgroundCacheFile` when it holds them), then kept. `refresh` embeds a remote provider's
+   * again, ignoring the side file (`syncVectors({ force })`). A failure is thrown and retried by the next
+   * call.
    */
-  backgroundReady(abortSignal?: AbortSignal): Promise<BackgroundVectors | undefined> {
+  backgroundReady(
+    options: { abortSignal?: AbortSignal; refresh?: boolean } = {},
+  ): Promise<BackgroundVectors | undefined> {
+    const { abortSignal, refresh = false } = options;
     const embeddings = this.embeddings;
     const background = this.background;
     if (!embeddings || !background) return Promise.resolve(undefined);
-    if (!this.backgroundVectors) {
+    const remote = embeddings.provider !== 'hashing';
+    if (!this.backgroundVectors || (refresh && remote)) {
       const texts = background.documents.map((document) => this.vectorText(document));
       let loading: Promise<BackgroundVectors>;
-      if (embeddings.provider === 'hashing') {
+      if (!remote) {
         // Offline embedders are deterministic and local: one computation serves every index of the process.
         const { provider, model, dimensions } = embeddings.signature;
         const key = JSON.stringify([provider, model, dimensions ?? null, textsDigest(texts)]);
@@ -409,6 +418,7 @@ export class SkillSearchIndex {
         loading = loadBackgroundVectors({
           embeddings,
           texts,
+          refresh,
           ...(this.backgroundCacheFile !== undefined ? { cacheFile: this.backgroundCacheFile } : {}),
           ...(abortSignal ? { abortSignal } : {}),
         }).then((loaded) => loaded.vectors);
@@ -644,7 +654,7 @@ export class SkillSearchIndex {
   ): Promise<{ mean: number; sd: number }> {
     const samples: Float64Array[] = [await this.scoreIds(queryVector, this.sampleIds())];
     if (this.background) {
-      const background = await this.backgroundReady(abortSignal);
+      const background = await this.backgroundReady(abortSignal ? { abortSignal } : {});
       if (!background || background.dimensions !== queryVector.length) {
         // A provider that changed its vector length since the background was embedded: embed it again.
         this.backgroundVectors = undefined;

@@ -29,6 +29,8 @@ export interface LoadBackgroundVectorsOptions {
   texts: readonly string[];
   /** Side file to read and write; absent → embedded in memory every time. */
   cacheFile?: string;
+  /** Embed again even when the side file holds these texts (a forced rebuild). @default false */
+  refresh?: boolean;
   abortSignal?: AbortSignal;
 }
 
@@ -159,7 +161,7 @@ export async function loadBackgroundVectors(
   options: LoadBackgroundVectorsOptions,
 ): Promise<LoadedBackgroundVectors> {
   const digest = textsDigest(options.texts);
-  const cached = readCache(options, digest);
+  const cached = options.refresh ? undefined : readCache(options, digest);
   if (cached) return { vectors: cached, source: 'cache' };
   const vectors = await embedAll(options);
   if (options.cacheFile !== undefined) {
