@@ -2,7 +2,8 @@
  * Extraction benchmark (issue 4, extraction half): precision, recall, accuracy and constraints_covered
  * of the candidate extractor over a labelled JSONL file, in `offline` mode (rule-based) and `scripted`
  * mode (the model path driven by a model that over-extracts on purpose), plus the extractor's own
- * policy and hold-out cases, a bare cue-word baseline for scale, and offline extraction latency.
+ * policy, hold-out and robustness cases, a bare cue-word baseline for scale, and offline extraction
+ * latency.
  *
  *   npm run bench:extraction -- [--extraction <file.jsonl>] [--modes offline,scripted] [--no-own-cases]
  *     [--rounds 20]
@@ -99,7 +100,14 @@ const output: Record<string, unknown> = {
 };
 if (!args['no-own-cases']) {
   const own: Record<string, unknown> = {};
-  for (const name of ['extraction-policy', 'extraction-holdout']) {
+  // The policy and hold-out cases of the extractor's authors, then the independent robustness set
+  // (written before any rule was tuned on it) and the fresh set written after the tuning.
+  for (const name of [
+    'extraction-policy',
+    'extraction-holdout',
+    'extraction-robustness',
+    'extraction-robustness-fresh',
+  ]) {
     const { cases, result } = await scoreFile(resolve(REPO, 'src', 'learn', '__fixtures__', `${name}.jsonl`));
     own[name] = { ...result, baseline_cue_list: cueListBaseline(cases) };
   }

@@ -199,6 +199,62 @@ async function ingestTiming(conversations: ReadonlyArray<readonly { role: string
   }
 }
 
+/**
+ * The independent robustness set (src/learn/__fixtures__/*-robustness*.jsonl, written from the policy
+ * before the rules were tuned on it, plus a fresh extraction set written afterwards): the same bars as
+ * the dev files, in every mode.
+ */
+async function robustnessRows(corpus: readonly Skill[]) {
+  const fixtures = join(REPO, 'src', 'learn', '__fixtures__');
+  const rows: Record<string, unknown> = {};
+  for (const name of ['extraction-robustness', 'extraction-robustness-fresh']) {
+    const file = join(fixtures, `${name}.jsonl`);
+    const cases = loadExtractionCases(file);
+    const row: Record<string, unknown> = { file, cases: cases.length };
+    for (const mode of modes) {
+      const score = await evaluateExtraction({ cases, mode });
+      row[mode] = {
+        precision: score.precision,
+        recall: score.recall,
+        accuracy: score.accuracy,
+        constraints_covered: score.constraints_covered,
+        leaks: score.leaks,
+        mistakes: score.mistakes.map((mistake) => mistake.id),
+      };
+    }
+    rows[name] = row;
+  }
+  const file = join(fixtures, 'maintenance-robustness.jsonl');
+  const cases = loadMaintenanceCases(file);
+  const caseWorld = await createMaintenanceWorld({
+    background: corpus,
+    caseLibraries: maintenanceCaseLibraries(cases, resolveExistingPath),
+  });
+  const row: Record<string, unknown> = { file, cases: cases.length };
+  for (const mode of modes) {
+    row[mode] = maintenanceSummary(
+      await evaluateMaintenance({ cases, mode, world: caseWorld, resolveExistingPath }),
+    );
+  }
+  row['baseline_word_overlap'] = await wordOverlapBaseline(cases);
+  caseWorld.close();
+  rows['maintenance-robustness'] = row;
+  const bars: Record<string, boolean> = {};
+  for (const mode of modes) {
+    const extraction = (
+      rows['extraction-robustness'] as Record<string, { precision: number; recall: number; leaks: number }>
+    )[mode];
+    const maintenance = row[mode] as { accuracy: number; leaks: number };
+    if (!extraction) continue;
+    bars[`${mode}_extraction_precision_0_90`] = extraction.precision >= 0.9;
+    bars[`${mode}_extraction_recall_0_85`] = extraction.recall >= 0.85;
+    bars[`${mode}_maintenance_0_75`] = maintenance.accuracy >= 0.75;
+    bars[`${mode}_no_leaks`] = extraction.leaks + maintenance.leaks === 0;
+  }
+  rows['bars'] = bars;
+  return rows;
+}
+
 async function main() {
   const started = performance.now();
   const { skills: corpus } = loadCorpus(corpusRoot, { asLibraries: true });
@@ -261,6 +317,7 @@ async function main() {
       own[name] = result;
     }
     output['own_maintenance_cases'] = own;
+    output['robustness'] = await robustnessRows(corpus);
   }
   world.close();
 

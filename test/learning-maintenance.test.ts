@@ -25,6 +25,7 @@ const FILES: Array<[string, string]> = [
   ['dev', join(SHARED_FIXTURES, 'maintenance-dev.jsonl')],
   ['policy', join(OWN, 'maintenance-policy.jsonl')],
   ['holdout', join(OWN, 'maintenance-holdout.jsonl')],
+  ['robustness', join(OWN, 'maintenance-robustness.jsonl')],
 ];
 
 function resolveExistingPath(path: string) {

@@ -65,7 +65,9 @@ const DURABLE_FAMILIES: ReadonlyArray<Family<DurableCueFamily>> = [
       String.raw`\b(?:always|never|every (?:single )?time|each time|whenever|any ?time (?:you|i)|all the time|by default|` +
         `as a (?:general )?(?:rule|default)|without exception|in (?:every|all) cases|no matter what|consistently|in general|generally|` +
         String.raw`every (?:day|week|month|morning|evening|${WEEKDAY}))\b|` +
-        // Habitual "when": "when you write cover letters (for me)" — a production verb and a plural object.
+        // Habitual "when": "when you write cover letters (for me)" — a production verb and a plural object,
+        // or any object done "for me/us" ("when you write Python for me").
+        String.raw`\bwhen (?:you|i)(?: ask you to| need you to| want you to)? [a-z]+ (?:[\w'’+#.-]+\s+){1,3}?for (?:me|us)\b|` +
         String.raw`\bwhen (?:you|i)(?: ask you to| need you to| want you to)? (?:write|draft|make|create|send|reply|answer|explain|review|translate|summari[sz]e|plan|prepare|generate|format|give|produce|code|build|design|edit|check|respond)\w* (?:(?:to|me|us|my|our|any|new|all)\s+)*(?:[a-z-]+\s+){0,2}?[a-z-]+s\b|` +
         `每次|每一次|每回|每当|总是|始终|永远|一律|一概|统一|默认|凡是|不管(?:什么|何时|怎样)|无论(?:什么|何时|如何|怎样)|任何时候|从来不|从不|绝不|一向|一般来说|原则上|通常情况下|` +
         // "before each release, always …" in Chinese: a time clause then 都 (发布之前都要…, 写完以后都…).

@@ -1,7 +1,7 @@
 /**
  * Corpus-wide extraction bars (issue 4): precision ≥ 0.90 and recall ≥ 0.85 offline and in scripted
  * mode (a model that over-extracts on purpose), no planted secret or name in any candidate. Runs the
- * shared dev set and this folder's own policy and hold-out cases.
+ * shared dev set and this folder's own policy, hold-out and robustness cases.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,10 @@ const files = [
   join(SHARED_FIXTURES, 'extraction-dev.jsonl'),
   fileURLToPath(new URL('./__fixtures__/extraction-policy.jsonl', import.meta.url)),
   fileURLToPath(new URL('./__fixtures__/extraction-holdout.jsonl', import.meta.url)),
+  // The independent robustness set (written before the rules were tuned on it) and the fresh set
+  // written after the tuning: the same bars.
+  fileURLToPath(new URL('./__fixtures__/extraction-robustness.jsonl', import.meta.url)),
+  fileURLToPath(new URL('./__fixtures__/extraction-robustness-fresh.jsonl', import.meta.url)),
 ].filter((file) => existsSync(file));
 
 describe.each(files)('evaluateExtraction over %s', (file) => {

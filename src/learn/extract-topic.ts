@@ -140,12 +140,13 @@ function wholeWordTopic(
     start = verbSpan[0];
     verbSpan = undefined;
   }
-  // A one-character phrase is not a word: it belongs with its verb (发 + 版 → 发版).
-  if (verbSpan && [...masked.slice(phraseSpan[0], phraseSpan[1])].length === 1) {
-    start = verbSpan[0];
+  let [from, to] = snapToWords(masked, start, phraseSpan[1]);
+  // A phrase still one character long after snapping is not a word: it belongs with its verb
+  // (发 + 版 → 发版).
+  if (verbSpan && [...masked.slice(from, to)].length === 1) {
+    [from, to] = snapToWords(masked, verbSpan[0], to);
     verbSpan = undefined;
   }
-  const [from, to] = snapToWords(masked, start, phraseSpan[1]);
   const phrase = withoutPositionWord(cleanChinesePhrase(masked.slice(from, to)));
   if (phrase.length === 0) return undefined;
   const verb = verbSpan ? masked.slice(verbSpan[0], verbSpan[1]) : undefined;
