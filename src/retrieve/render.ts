@@ -14,7 +14,7 @@
  * Tokens are counted with `gpt-tokenizer` (o200k_base), so Chinese text is measured as a model sees it.
  * The header is in Chinese when the query is, else in English.
  */
-import { loadTokenCounter, type TokenCounter } from './tokens.js';
+import { loadTokenCounter, type RememberingTokenCounter, type TokenCounter } from './tokens.js';
 
 export interface RenderableSkill {
   id: string;
@@ -104,6 +104,34 @@ function cutToTokens(text: string, budget: number, count: TokenCounter): string 
   return cut.trimEnd();
 }
 
+/**
+ * Cuts already made, per counter. Bisecting re-counts about a dozen prefixes of the prompt (most of a cold
+ * render); the best skill of a turn is usually cut the same way turn after turn.
+ */
+const rememberedCuts = new WeakMap<TokenCounter, Map<string, Map<number, string>>>();
+const REMEMBERED_CUT_TEXTS = 512;
+
+function cutToTokensRemembered(text: string, budget: number, count: TokenCounter): string {
+  let byText = rememberedCuts.get(count);
+  if (!byText) {
+    byText = new Map();
+    rememberedCuts.set(count, byText);
+  }
+  let byBudget = byText.get(text);
+  const known = byBudget?.get(budget);
+  if (known !== undefined) return known;
+  // Prefixes probed while bisecting are never needed again: they are not remembered.
+  const cut = cutToTokens(text, budget, (count as Partial<RememberingTokenCounter>).uncached ?? count);
+  if (!byBudget) {
+    byBudget = new Map();
+    byText.set(text, byBudget);
+    if (byText.size > REMEMBERED_CUT_TEXTS) byText.delete(byText.keys().next().value as string);
+  }
+  if (byBudget.size >= 8) byBudget.clear();
+  byBudget.set(budget, cut);
+  return cut;
+}
+
 /** Renders with a given counter (synchronous; see `renderSkillContext`). */
 export function renderSkillContextWith(
   options: RenderSkillContextOptions,
@@ -145,7 +173,7 @@ export function renderSkillContextWith(
       const frame = count(fullBlock(skill, '')) + count(TRUNCATED) + separator - (summaryCost[0] as number);
       const room = maxTokens - used - frame;
       if (room >= MIN_TRUNCATED_TOKENS) {
-        const cut = `${cutToTokens(skill.instructions, room, count)}${TRUNCATED}`;
+        const cut = `${cutToTokensRemembered(skill.instructions, room, count)}${TRUNCATED}`;
         const truncated = fullBlock(skill, cut);
         modes[0] = 'truncated';
         blocks[0] = truncated;

@@ -2,7 +2,13 @@
  * @module Reading request bodies with a size limit: the `Content-Length` is checked before anything is
  * read, and chunked bodies are counted while they stream in, so an oversized body is refused with 413
  * without being buffered whole. JSON bodies must be objects; malformed JSON is a 400 `invalid_json`.
+ *
+ * Under `@hono/node-server` the body is read straight from Node's `IncomingMessage`: going through the
+ * web `Request.body` makes the adapter build a full `Request` and a web stream for every request, which
+ * was about 4 % of the proxy's CPU (bench/README.md, `bench:proxy`). Elsewhere (`app.request` in tests,
+ * other runtimes) the web stream is read.
  */
+import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { AutoSkillError } from '../../shared/errors.js';
 import { parseJsonValue } from '../../shared/json.js';
@@ -41,6 +47,62 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   return bytes;
 }
 
+/** Node's request of a `@hono/node-server` request whose body nobody has started to read, else undefined. */
+function unreadIncoming(c: Context): IncomingMessage | undefined {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  if (!(incoming instanceof IncomingMessage)) return undefined;
+  return incoming.readableDidRead || incoming.readableEnded ? undefined : incoming;
+}
+
+/** Reads `incoming` whole, refusing it (413) once it passes `maxBytes`; the rest is left unread. */
+function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
+  const declared = incoming.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const cleanup = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total > maxBytes) {
+        cleanup();
+        incoming.pause();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, total));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      if (incoming.readableEnded) return onEnd();
+      cleanup();
+      reject(new Error('The client closed the connection before sending the whole body'));
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
+}
+
+/** The request's body as bytes, refusing bodies over `maxBytes` (413). */
+export function readRequestBytes(c: Context, maxBytes: number): Promise<Uint8Array> {
+  const incoming = unreadIncoming(c);
+  return incoming ? readIncoming(incoming, maxBytes) : readBodyBytes(c.req.raw, maxBytes);
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /**
@@ -51,7 +113,7 @@ export async function readJsonObject(
   c: Context,
   options: { maxBytes: number; allowEmpty?: boolean },
 ): Promise<{ value: Record<string, unknown>; text: string }> {
-  const bytes = await readBodyBytes(c.req.raw, options.maxBytes);
+  const bytes = await readRequestBytes(c, options.maxBytes);
   const text = decoder.decode(bytes);
   if (text.trim() === '' && options.allowEmpty) return { value: {}, text: '{}' };
   let value: unknown;
