@@ -40,7 +40,7 @@ import {
   type SectionRole,
 } from './merge-sections.js';
 import { containsCredential } from './redact-secrets.js';
-import { splitItems, splitSentences } from './segment.js';
+import { splitHeader, splitItems, splitSentences } from './segment.js';
 import { characterUnits, contentUnits, coverage, detectLanguage, type Language } from './text-units.js';
 
 /** The fields of a skill the evidence reads. */
@@ -277,6 +277,10 @@ function statementsOf(text: string): string[] {
   return parts.length > 0 ? parts : [text];
 }
 
+/** A list header that only points at the list after it. */
+const CATAPHORIC_HEADER =
+  /这个|这样|这些|如下|以下|下面|\b(?:this|these|the following|as follows|like this)\b/i;
+
 /** Words that cannot open a clause of their own after "and" (the "and" joins two nouns there). */
 const NOT_A_CLAUSE_START =
   /^(?:the|a|an|my|our|your|its|their|this|that|these|those|of|in|on|to|for|with|at|by|from|or|\d)/i;
@@ -284,6 +288,12 @@ const NOT_A_CLAUSE_START =
 /** The clauses of a constraint: list items, and English clauses joined by "and"/"but"/"then". */
 function clausesOf(text: string): string[] {
   const clauses = statementsOf(text)
+    .flatMap((statement) => {
+      // "我的提交信息就按这个来：a，b，c", "Use these rules: a, b": a header pointing at its list says
+      // nothing the list does not.
+      const split = splitHeader(statement);
+      return split?.body && CATAPHORIC_HEADER.test(split.header) ? [split.body] : [statement];
+    })
     .flatMap((statement) => splitItems(statement))
     .flatMap((item) =>
       item.split(/\s+(?:and|but|then|and then|and also)\s+/i).reduce<string[]>((parts, piece, index) => {
@@ -299,6 +309,33 @@ function clausesOf(text: string): string[] {
 
 /** Classifies one constraint against a prepared skill (see the module comment). */
 export function compareConstraint(
+  constraint: CandidateConstraint,
+  skill: PreparedSkill,
+): ConstraintComparison {
+  // A constraint joining several rules is judged clause by clause: numbers and polarity belong to one
+  // clause ("描述不超过30个字" is negated, "类型用 feat/fix" is not). Every clause a duplicate → duplicate;
+  // one clause changing a rule → conflict with that rule; otherwise the whole decides, but a polarity or
+  // number clash no single clause shows is not a conflict.
+  const stripped = stripDurablePhrases(constraint.rule);
+  const clauses = clausesOf(
+    contentUnits(stripped).length >= Math.ceil(contentUnits(constraint.rule).length * 0.5)
+      ? stripped
+      : constraint.rule,
+  );
+  if (clauses.length > 1) {
+    const parts = clauses.map((clause) => compareSingleConstraint({ ...constraint, rule: clause }, skill));
+    if (parts.every((part) => part.relation === 'duplicate')) {
+      return { ...(parts[0] as ConstraintComparison), constraint, relation: 'duplicate' };
+    }
+    const conflict = parts.find((part) => part.relation === 'conflict');
+    if (conflict) return { ...conflict, constraint };
+    const whole = compareSingleConstraint(constraint, skill);
+    return whole.relation === 'conflict' ? { constraint, relation: 'novel' } : whole;
+  }
+  return compareSingleConstraint(constraint, skill);
+}
+
+function compareSingleConstraint(
   constraint: CandidateConstraint,
   skill: PreparedSkill,
 ): ConstraintComparison {
