@@ -4,8 +4,8 @@
  * possessed norms ("our release process"), and the object of a request. Names built from it are
  * stable across paraphrases of the same capability ("every email you draft", "all my emails" → email).
  */
-import { isWordBoundary, snapToWords, withoutPositionWord } from './chinese-words.js';
-import { maskQuoted } from './segment.js';
+import { isWordBoundary, snapToWords, trimChinesePhrase, withoutPositionWord } from './chinese-words.js';
+import { maskQuoted, splitHeader } from './segment.js';
 import { contentUnits, type Language, stemEnglish } from './text-units.js';
 
 export interface Topic {
@@ -30,6 +30,11 @@ const ENGLISH_RULE_PATTERNS: readonly RegExp[] = [
     String.raw`\bwhen (?:you|i ask you to) ([a-z]+) (?:(?:me|us|a|an|the|my|our|some|any)\s+)?${EN_NOUN_PHRASE}${EN_PHRASE_END}`,
     'i',
   ),
+  // "when(ever) I ask (you) for a shell one-liner": the thing asked for.
+  new RegExp(
+    String.raw`\bwhen(?:ever)? i (?:ask|need|want)(?: you)? for (?:(?:a|an|the|some|any|my|our)\s+)?${EN_NOUN_PHRASE}${EN_PHRASE_END}`,
+    'i',
+  ),
   new RegExp(
     String.raw`\b(?:every|each|any|all)\s+${DETERMINERS}${EN_NOUN_PHRASE}\s+(?:that\s+)?(?:you|i|we)\b`,
     'i',
@@ -38,7 +43,7 @@ const ENGLISH_RULE_PATTERNS: readonly RegExp[] = [
     String.raw`\b(?:for|in|to|on|with) (?:all|every|each|any) ${DETERMINERS}${EN_NOUN_PHRASE}${EN_PHRASE_END}`,
     'i',
   ),
-  /\bmy\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*s)\s+(?:should|must|need|have|are)\b/i,
+  /\b(?:my|our)\s+((?:[a-z][\w'’-]*\s+){0,2}?[a-z][\w-]*s)\s+(?:should|must|need|have|are|always|never|follow|use|include|start|end)\b/i,
   /\b(?:our|my)\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)\s+(?:rules?|conventions?|style ?guides?|house style|style|standards?|guidelines?|polic(?:y|ies)|templates?|formats?|process(?:es)?|procedures?|workflows?|checklists?|playbooks?|voice)\b/i,
   new RegExp(
     String.raw`\b(?:all|every|each)\s+(?:(?:my|our|your|future|new)\s+)?${EN_NOUN_PHRASE}${EN_PHRASE_END}`,
@@ -84,6 +89,8 @@ const CHINESE_REQUEST_PATTERNS: readonly RegExp[] = [
 const TIME_PREFIX = /^(?:今天|明天|昨天|这周|本周|上周|下周|这次|本次|今晚|刚才)(?:的)?/;
 
 function cleanEnglishPhrase(phrase: string): string {
+  // A pronoun ("write one", "fix it") names nothing.
+  if (/^(?:one|ones|it|them|this|that|these|those|some|any)$/i.test(phrase.trim())) return '';
   // "every set of notes", "a list of tasks": a quantity word is not the deliverable.
   const words = phrase
     .replace(
@@ -101,10 +108,12 @@ function cleanEnglishPhrase(phrase: string): string {
 }
 
 function cleanChinesePhrase(phrase: string): string {
-  return phrase
+  const cleaned = phrase
     .replace(ZH_OWNER_PREFIX, '')
     .replace(/(?:里|中)?每(?:个|一个|份|篇|条|次)[\u4e00-\u9fff]*$/, '')
     .replace(/(?:顺便|同时|并且|然后|的时候|时候|也要|都要|需要|必须).*$/, '')
+    .trim();
+  return trimChinesePhrase(cleaned)
     .replace(/([A-Za-z])的([A-Za-z])/g, '$1 $2')
     .replace(/的/g, '')
     .trim();
@@ -174,6 +183,18 @@ export function topicFromRule(text: string, language: Language): Topic | undefin
     }
     return undefined;
   }
+  // The header of a rule list names the task class; "each one", "every section" inside the list are
+  // parts of the output. The header is read first, then the whole sentence.
+  const header = splitHeader(masked)?.header;
+  const texts = header && header !== masked.trim() ? [header, masked] : [masked];
+  for (const text of texts) {
+    const topic = englishRuleTopic(text);
+    if (topic) return topic;
+  }
+  return undefined;
+}
+
+function englishRuleTopic(masked: string): Topic | undefined {
   for (const [index, pattern] of ENGLISH_RULE_PATTERNS.entries()) {
     const match = pattern.exec(masked);
     if (!match) continue;

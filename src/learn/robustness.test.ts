@@ -4,7 +4,7 @@
  * robustness set itself are in `extract-eval.test.ts` and `test/learning-maintenance.test.ts`.
  */
 import { describe, expect, it } from 'vitest';
-import { chineseWords, snapToWords, withoutPositionWord } from './chinese-words.js';
+import { chineseWords, snapToWords, trimChinesePhrase, withoutPositionWord } from './chinese-words.js';
 import { extractCandidate } from './extract.js';
 import { topicFromRequest, topicFromRule } from './extract-topic.js';
 import { compareConstraint, preparedSkill } from './maintain-evidence.js';
@@ -228,6 +228,27 @@ describe('names of whole words', () => {
       '家长会发言稿',
     );
     expect(topicFromRule('Put the date at the top of every set of notes.', 'en')?.phrase).toBe('notes');
+  });
+
+  it('trims frames and function words off a Chinese topic', () => {
+    expect(trimChinesePhrase('提交信息统一用这个')).toBe('提交信息');
+    expect(trimChinesePhrase('脚本照这个流程来')).toBe('脚本');
+    expect(trimChinesePhrase('安排一下这周训练计划')).toBe('周训练计划');
+    expect(trimChinesePhrase('我们')).toBe('我们');
+  });
+
+  it.each([
+    [['Our on-call runbooks always have four parts: symptom, checks, mitigation.'], 'on-call-runbook-rules'],
+    [
+      ['I like my code reviews blunt: list the problems first, give each one a severity.'],
+      'code-review-rules',
+    ],
+    [['In general, when I ask for a shell one-liner, give me only the command.'], 'shell-one-liner-rules'],
+    [['给我的shell脚本开头都加上 set -euo pipefail，变量都用双引号包起来。'], 'shell脚本规范'],
+    [['我们组的接口文档都是这个规范：请求示例、返回示例、错误码表。'], '接口文档规范'],
+  ])('names %j %s', async (turns, name) => {
+    const result = await extract(turns);
+    expect(result.candidate?.name).toBe(name);
   });
 
   it('gives one name to paraphrases of one procedure', async () => {

@@ -4,7 +4,7 @@
  * the user's language. Used by the offline extractor, and by the checks when a model's own identity
  * text had to be removed (copied one-off text, personal data).
  */
-import { withoutPositionWord } from './chinese-words.js';
+import { isFunctionWord, phraseWords, trimChinesePhrase, withoutPositionWord } from './chinese-words.js';
 import { type Topic, topicSlug } from './extract-topic.js';
 import { maskQuoted } from './segment.js';
 import { clip, contentUnits, type Language } from './text-units.js';
@@ -28,7 +28,7 @@ export interface DescribeTopicOptions {
 }
 
 const ENGLISH_TAG_STOP = new Set(
-  'always never every each whenever should must with without user this that from going forward start first then make keep their they them what which future answer answers'.split(
+  'always never every each whenever should must with without user this that from going forward start first then make keep their they them what which future answer answers one ones when where only also more less than about like some same other instead before after last into over under unless there here specific step steps thing things ever just'.split(
     ' ',
   ),
 );
@@ -45,11 +45,25 @@ function fallbackTopic(language: Language, rules: readonly string[]): Topic {
   if (language === 'zh') {
     const joined = rules.join('。');
     const quoted = /[“"「『]([^”"」』]{2,12})[”"」』]/.exec(joined)?.[1];
-    const lead =
-      /[\u4e00-\u9fffA-Za-z]{2,}?(?=里|中|的|要|都|必须|需要|不|用|按|写|加|给|做|时|，|。|$)/.exec(
-        joined.replace(/^(?:请|另外|还有|也|都|另外就是)+/, ''),
+    // The first lead phrase of a clause that still names something once its function words are out
+    // (我只用摄氏度 → not 我只).
+    let phrase: string | undefined;
+    for (const clause of joined.split(/[，,。；;！!？?]/)) {
+      const words = phraseWords(clause.replace(/^(?:请|另外|还有|也|都|另外就是)+/, ''));
+      const first = words.findIndex((word) => !isFunctionWord(word));
+      const rest = first < 0 ? '' : words.slice(first).join('');
+      const lead = /[\u4e00-\u9fffA-Za-z]{2,}?(?=里|中|的|要|都|必须|需要|不|用|按|写|加|给|做|时|$)/.exec(
+        rest,
       )?.[0];
-    const phrase = lead && lead.length <= 10 ? withoutPositionWord(lead) : undefined;
+      if (!lead || lead.length > 10) continue;
+      const trimmed = withoutPositionWord(trimChinesePhrase(lead));
+      if (trimmed !== lead || phraseWords(lead).some((word) => !isFunctionWord(word))) {
+        if (phraseWords(trimmed).some((word) => !isFunctionWord(word))) {
+          phrase = trimmed;
+          break;
+        }
+      }
+    }
     return { phrase: quoted ?? phrase ?? '通用要求', source: 'rule' };
   }
   // The most frequent content word that is not the imperative verb opening a rule or a verb form.
