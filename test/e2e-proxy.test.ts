@@ -7,7 +7,6 @@
  * outcome). The store also holds other users' skills from the corpus. Extraction runs in the worker
  * thread, as in production. Then the server restarts on the same store and still lists the jobs and their events.
  */
-import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { type RunningAutoSkillServer, startAutoSkillServer } from '../src/cli/co
 import { resolveConfig } from '../src/config/index.js';
 import { createOpenAICompatibleUpstream } from '../src/server/proxy/upstreams/openai-compatible.js';
 import { type FakeModelServer, startFakeModelServer } from '../src/testing/index.js';
-import { makeTempDir, requireFixtures, SKILLBANK } from './support/fixtures.js';
+import { makeTempDir } from './support/fixtures.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked field by field
 type Json = Record<string, any>;
@@ -53,10 +52,8 @@ async function start(): Promise<void> {
 }
 
 beforeAll(async () => {
-  requireFixtures();
-  // Other users' skills from the corpus (386, invisible to u1): a store whose calibration sample is
-  // meaningful (with a single skill in the store no score reaches min_score 0.4 — docs/retrieval.md).
-  cpSync(join(SKILLBANK, 'Users'), join(storeDir, 'Users'), { recursive: true });
+  // A fresh, empty store: the skill learnt in the first turns must be injected at the default
+  // min_score 0.4 although it is the store's only skill (docs/retrieval.md, "Background corpus").
   fake = await startFakeModelServer({ defaultText: 'Here is the status update.' });
   await start();
 });
