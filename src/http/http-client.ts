@@ -1,6 +1,6 @@
 /**
- * @module The one way AutoSkill talks HTTP to model providers: `fetch` (undici, keep-alive) with a timeout
- * per attempt, the caller's abort signal, retries with backoff on retryable failures only, typed
+ * @module The one way AutoSkill talks HTTP to model providers: a `fetch`-shaped transport (by default
+ * `node:http`/`https` with keep-alive agents, `node-fetch.ts`; injectable) with a timeout per attempt, the caller's abort signal, retries with backoff on retryable failures only, typed
  * `AutoSkillError`s that never contain credentials, and either a validated JSON value or the raw streaming
  * `Response`.
  */
@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 import { AutoSkillError, isAutoSkillError } from '../shared/errors.js';
 import { parseJson, parseJsonValue } from '../shared/json.js';
+import { defaultFetch } from './node-fetch.js';
 import { clipText, redactSecrets, redactUrl, secretsFromHeaders, secretsFromUrl } from './redact.js';
 import { type BackoffOptions, computeRetryDelay, isRetryableStatus } from './retry-policy.js';
 
@@ -52,7 +53,7 @@ export interface HttpRequestOptions {
   maxErrorBodyChars?: number;
   /** Called before each backoff wait, for logging. */
   onRetry?: (event: RetryEvent) => void;
-  /** @default globalThis.fetch */
+  /** @default `node:http`/`https` with keep-alive agents (`createNodeFetch`); `globalThis.fetch` also fits */
   fetch?: FetchFunction;
   /** @default an abortable `setTimeout` */
   sleep?: SleepFunction;
@@ -194,7 +195,7 @@ function createContext(options: HttpRequestOptions): RequestContext {
     backoff: options.backoff ?? {},
     maxErrorBodyChars: options.maxErrorBodyChars ?? 2000,
     onRetry: options.onRetry,
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: options.fetch ?? defaultFetch(),
     sleep: options.sleep ?? defaultSleep,
     random: options.random ?? Math.random,
     now: options.now ?? Date.now,
@@ -204,6 +205,8 @@ function createContext(options: HttpRequestOptions): RequestContext {
 
 /** `fetch` refuses URLs with user info; send it as Basic auth unless an Authorization header is set. */
 function moveCredentialsToHeader(url: string, headers: Record<string, string>): string {
+  // No `@`, no user info: skip parsing the URL on every request.
+  if (!url.includes('@')) return url;
   let parsed: URL;
   try {
     parsed = new URL(url);
