@@ -7,6 +7,7 @@ import { AutoSkillError, isAutoSkillError } from '../shared/errors.js';
 import type { Skill } from '../skill/schema.js';
 import { normalizeResourcePath, safeFolderName, validateUserId } from './safe-paths.js';
 import { newSkillId, slugify } from './skill-codec.js';
+import { SkillListView } from './skill-list-view.js';
 import {
   applyPatch,
   assertBaseRevision,
@@ -65,6 +66,9 @@ export class MemorySkillStore implements SkillStore {
   private readonly entries = new Map<string, Entry>();
   private readonly libraries = new Map<string, StoredSkill>();
   private readonly listeners = new Set<StoreListener>();
+  /** Listing order kept between calls, and one listed object per revision so that it can be kept. */
+  private readonly listView = new SkillListView();
+  private readonly listedRevisions = new WeakMap<Revision, StoredSkill>();
   private readonly clock: () => Date;
   private readonly newId: () => string;
 
@@ -115,7 +119,22 @@ export class MemorySkillStore implements SkillStore {
         .map((entry) => this.toStored(entry.revisions.at(-1)!));
       return selectForList(deleted, { ...options, scope: 'user', includeArchived: true });
     }
-    return selectForList(this.visible(), options);
+    return this.listView.select(this.listable(), options);
+  }
+
+  /** Visible skills for listing: the same object for a revision every time (listing copies what it returns). */
+  private *listable(): Iterable<StoredSkill> {
+    yield* this.libraries.values();
+    for (const entry of this.entries.values()) {
+      const head = entry.revisions.at(-1);
+      if (!entry.visible || !head) continue;
+      let stored = this.listedRevisions.get(head);
+      if (!stored) {
+        stored = this.toStored(head);
+        this.listedRevisions.set(head, stored);
+      }
+      yield stored;
+    }
   }
 
   async readFiles(id: string): Promise<SkillFiles> {

@@ -1,12 +1,13 @@
 /**
  * @module Logic every store implementation shares: building a new skill from create input, applying
- * a patch, the stale-revision check and list selection (filter, order, page).
+ * a patch, the stale-revision check; list selection (filter, order, page) is re-exported from
+ * `skill-list-view.ts`.
  */
 import { AutoSkillError } from '../shared/errors.js';
 import { isLibraryOwner, type Skill, SkillSchema } from '../skill/schema.js';
 import { validateUserId } from './safe-paths.js';
 import { parseSkillMd, renderSkillMd, upsertSkillMdId } from './skill-codec.js';
-import type { CreateSkillInput, ListOptions, ListResult, SkillPatch, StoredSkill } from './types.js';
+import type { CreateSkillInput, SkillPatch, StoredSkill } from './types.js';
 
 /** A skill plus the exact SKILL.md text that stores it. */
 export interface SkillWithText {
@@ -126,40 +127,8 @@ export function notFound(id: string): AutoSkillError {
   return new AutoSkillError('SKILL_NOT_FOUND', `No skill with id ${JSON.stringify(id)}`, { details: { id } });
 }
 
-/** Ordering of listings: the user's own skills first, then libraries; by name, then id. */
-export function compareStored(a: StoredSkill, b: StoredSkill): number {
-  if (a.readOnly !== b.readOnly) return a.readOnly ? 1 : -1;
-  const byName =
-    a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0;
-  if (byName !== 0) return byName;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/** Filters, orders and pages `skills` for `list`. */
-export function selectForList(
-  skills: Iterable<StoredSkill>,
-  options: ListOptions,
-  prepare: (skill: StoredSkill) => StoredSkill = (skill) => skill,
-): ListResult {
-  const scope = options.scope ?? (options.userId !== undefined ? 'user' : 'library');
-  if (scope !== 'library' && options.userId === undefined) {
-    throw new AutoSkillError('INVALID_INPUT', `Listing scope "${scope}" needs a userId`);
-  }
-  const userId = options.userId === undefined ? undefined : validateUserId(options.userId);
-  const limit = Math.max(0, Math.min(options.limit ?? 100, 100_000));
-  const offset = Math.max(0, options.offset ?? 0);
-  const picked: StoredSkill[] = [];
-  for (const skill of skills) {
-    if (skill.readOnly ? scope === 'user' : scope === 'library' || skill.owner !== userId) continue;
-    if (!options.includeArchived && skill.status === 'archived') continue;
-    picked.push(skill);
-  }
-  picked.sort(compareStored);
-  return {
-    items: picked.slice(offset, offset + limit).map((skill) => cloneStored(prepare(skill))),
-    total: picked.length,
-  };
-}
+// Listing (order, filter, page) lives in skill-list-view.ts; these names stay importable from here.
+export { compareStored, selectForList } from './skill-list-view.js';
 
 export function cloneStored(skill: StoredSkill): StoredSkill {
   return structuredClone(skill);

@@ -133,6 +133,13 @@ export interface ListOptions {
   includeArchived?: boolean;
   /** List deleted skills of `userId` (restorable) instead of visible ones. @default false */
   deleted?: boolean;
+  /**
+   * Only skills whose name, description, id, a tag or a trigger contains this text (case-insensitive;
+   * trimmed; empty = no filter). `total` counts the matching skills. Implementations get it from the shared
+   * `selectForList` / `SkillListView` (`skill-list-view.ts`), or may answer it themselves (e.g. in SQL) with
+   * the same meaning. @default ''
+   */
+  query?: string;
   /** @default 100 */
   limit?: number;
   /** @default 0 */

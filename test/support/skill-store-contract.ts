@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AutoSkillError } from '../../src/shared/errors.js';
-import type { CreateSkillInput, SkillStore } from '../../src/store/types.js';
+import type { CreateSkillInput, ListOptions, SkillStore } from '../../src/store/types.js';
 
 export interface ContractStoreFactory {
   name: string;
@@ -240,6 +240,42 @@ export function runSkillStoreContract(factory: ContractStoreFactory): void {
         expect((await store.list({ userId: 'u2', scope: 'all' })).items.map((item) => item.name)).toContain(
           'other user',
         );
+      });
+
+      it('filters by a case-insensitive text query over name, description, id, tags and triggers', async () => {
+        const weekly = await store.create(
+          input({ name: '周报 Weekly Report', description: 'Status every Friday.', tags: ['reporting'] }),
+          actor,
+        );
+        await store.create(input({ name: 'Release checklist', triggers: ['Ship a RELEASE'] }), actor);
+        await store.create(input({ name: 'Code review', description: 'Review pull requests.' }), actor);
+        await store.create(input({ owner: 'u2', name: 'Weekly for someone else' }), actor);
+        const names = async (query: string, extra: Partial<ListOptions> = {}) =>
+          (await store.list({ userId: 'u1', query, ...extra })).items.map((item) => item.name);
+        expect(await names('weekly')).toEqual(['周报 Weekly Report']);
+        expect(await names('  周报 ')).toEqual(['周报 Weekly Report']);
+        expect(await names('REPORTING')).toEqual(['周报 Weekly Report']);
+        expect(await names('ship a release')).toEqual(['Release checklist']);
+        expect(await names(weekly.id.slice(0, 8))).toEqual(['周报 Weekly Report']);
+        expect(await names('e', { limit: 1, offset: 1 })).toEqual(['Release checklist']);
+        expect((await store.list({ userId: 'u1', query: 'e', limit: 1 })).total).toBe(3);
+        expect(await names('no such text')).toEqual([]);
+        expect(await names('')).toHaveLength(3);
+      });
+
+      it('lists the current state after writes, also when the same listing was asked before', async () => {
+        const first = await store.create(input({ name: 'b first' }), actor);
+        await store.create(input({ name: 'c second' }), actor);
+        const names = async () => (await store.list({ userId: 'u1' })).items.map((item) => item.name);
+        expect(await names()).toEqual(['b first', 'c second']);
+        expect(await names()).toEqual(['b first', 'c second']);
+        await store.update(first.id, { name: 'd renamed' }, actor);
+        expect(await names()).toEqual(['c second', 'd renamed']);
+        await store.create(input({ name: 'a third' }), actor);
+        expect(await names()).toEqual(['a third', 'c second', 'd renamed']);
+        await store.delete(first.id, actor);
+        expect(await names()).toEqual(['a third', 'c second']);
+        expect((await store.list({ userId: 'u1', query: 'renamed', deleted: true })).total).toBe(1);
       });
     });
 

@@ -267,13 +267,6 @@ export function actorFor(c: Context<ServerEnv>, userId: string): string {
   return principal.kind === 'admin' ? `${userId} (admin ${principal.credentialId})` : userId;
 }
 
-function matchesText(skill: StoredSkill, needle: string): boolean {
-  const fields = [skill.name, skill.description, skill.id, ...skill.tags, ...skill.triggers];
-  return fields.some((field) => field.toLowerCase().includes(needle));
-}
-
-const LIST_ALL = 100_000;
-
 async function listSkills(c: Context<ServerEnv>, store: SkillStore): Promise<Response> {
   const query = parseQuery(c, ListSkillsQuerySchema);
   const userId = resolveRequestUser(c);
@@ -281,17 +274,15 @@ async function listSkills(c: Context<ServerEnv>, store: SkillStore): Promise<Res
   const scope = deleted ? 'user' : (query.scope ?? 'user');
   const limit = query.limit ?? 100;
   const offset = query.offset ?? 0;
-  const needle = query.q?.trim().toLowerCase() ?? '';
-  let items: StoredSkill[];
-  let total: number;
-  if (needle === '') {
-    ({ items, total } = await store.list({ userId, scope, deleted, limit, offset }));
-  } else {
-    const all = await store.list({ userId, scope, deleted, limit: LIST_ALL, offset: 0 });
-    const matching = all.items.filter((skill) => matchesText(skill, needle));
-    items = matching.slice(offset, offset + limit);
-    total = matching.length;
-  }
+  // The store filters (name, description, id, tags, triggers) and copies only the page it returns.
+  const { items, total } = await store.list({
+    userId,
+    scope,
+    deleted,
+    limit,
+    offset,
+    query: query.q?.trim() ?? '',
+  });
   return c.json({
     object: 'list',
     data: items.map((skill) => skillSummary(skill, { deleted })),

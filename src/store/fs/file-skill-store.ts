@@ -34,6 +34,7 @@ import { AutoSkillError, isAutoSkillError } from '../../shared/errors.js';
 import type { Skill } from '../../skill/schema.js';
 import { normalizeResourcePath, validateLibraryName, validateUserId } from '../safe-paths.js';
 import { decodeSkillFile, upsertSkillMdId } from '../skill-codec.js';
+import { SkillListView } from '../skill-list-view.js';
 import {
   applyPatch,
   assertBaseRevision,
@@ -79,9 +80,17 @@ import {
 import type { SkillRecord } from './skill-loader.js';
 
 export { type FileSkillStoreOptions, STATE_DIR } from './file-store-core.js';
+
+function* storedOf(records: Iterable<SkillRecord>): Iterable<StoredSkill> {
+  for (const record of records) yield record.stored;
+}
+
 export type { LibrarySkillWrite, LibraryWriteResult } from './skill-folders.js';
 
 export class FileSkillStore extends FileStoreCore implements SkillStore {
+  /** Listing order kept between calls (skill-list-view.ts). */
+  private readonly listView = new SkillListView();
+
   async open(): Promise<RefreshReport> {
     const report = await this.rescan();
     this.opened = true;
@@ -117,14 +126,10 @@ export class FileSkillStore extends FileStoreCore implements SkillStore {
   async list(options: ListOptions): Promise<ListResult> {
     await this.beforeRead();
     if (options.deleted) return this.listDeleted(options);
-    return selectForList(
-      [...this.records.values()].map((record) => record.stored),
-      options,
-      (skill) => {
-        const record = this.records.get(skill.id);
-        return record ? this.withResources(record) : skill;
-      },
-    );
+    return this.listView.select(storedOf(this.records.values()), options, (skill) => {
+      const record = this.records.get(skill.id);
+      return record ? this.withResources(record) : skill;
+    });
   }
 
   private listDeleted(options: ListOptions): ListResult {
