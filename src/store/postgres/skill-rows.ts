@@ -133,3 +133,10 @@ export function contentFingerprint(skillMd: string, fileHashes: FileHashes): str
   for (const path of Object.keys(fileHashes).sort()) parts.push(`${path}:${fileHashes[path]}`);
   return parts.join('|');
 }
+
+/** The hashes of `files` without storing them (bytes stored elsewhere). */
+export function hashesOf(files: Record<string, Uint8Array>): FileHashes {
+  const hashes: FileHashes = {};
+  for (const [path, bytes] of Object.entries(files)) hashes[path] = sha256Hex(bytes);
+  return hashes;
+}
