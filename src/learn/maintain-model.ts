@@ -6,11 +6,11 @@
  * timeout or a provider error gives a reason instead of a value; the caller falls back to the
  * evidence. Caller aborts propagate as `ABORTED`.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { keepHeadAndTail } from '../llm/messages.js';
 import type { LLMConnector } from '../llm/types.js';
 import { AutoSkillError, errorMessage, isAutoSkillError } from '../shared/errors.js';
+import { readPromptFile } from '../shared/prompt-files.js';
 import { type JsonPrefix, parseJsonPrefix } from './lenient-json.js';
 import { redactSecrets, redactValue } from './redact-secrets.js';
 
@@ -23,25 +23,9 @@ export const MAINTAIN_PROMPT_FILES = {
 
 export type MaintainPromptName = keyof typeof MAINTAIN_PROMPT_FILES;
 
-const promptCache = new Map<MaintainPromptName, string>();
-
 /** The text of one of the maintainer's prompt files, read once per process. */
 export function loadMaintainPrompt(name: MaintainPromptName): string {
-  const cached = promptCache.get(name);
-  if (cached !== undefined) return cached;
-  const url = new URL(`../../prompts/${MAINTAIN_PROMPT_FILES[name]}`, import.meta.url);
-  let text: string;
-  try {
-    text = readFileSync(url, 'utf8').trim();
-  } catch (cause) {
-    throw new AutoSkillError(
-      'INTERNAL',
-      `Prompt file ${MAINTAIN_PROMPT_FILES[name]} is missing; reinstall the package.`,
-      { cause, details: { path: url.pathname } },
-    );
-  }
-  promptCache.set(name, text);
-  return text;
+  return readPromptFile(MAINTAIN_PROMPT_FILES[name]);
 }
 
 export interface ModelCallSettings {
