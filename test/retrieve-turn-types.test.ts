@@ -1,6 +1,7 @@
 /**
- * The retrieve layer may not import the service layer, so it declares the turn shapes itself; this test
- * proves both ways that they are the same, so a `SkillContextProvider` can return `prepareTurnContext(...)`.
+ * The retrieve layer owns the turn shapes and the service re-exports them; this test keeps it so (a
+ * redeclared copy in the service would have to stay identical), so a `SkillContextProvider` can return
+ * `prepareTurnContext(...)`.
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as Retrieve from '../src/retrieve/types.js';
@@ -14,5 +15,7 @@ describe('retrieve ↔ service turn types', () => {
     expectTypeOf<Retrieve.RetrievalHit>().toEqualTypeOf<Service.RetrievalHit>();
     expectTypeOf<Retrieve.InjectedSkill>().toEqualTypeOf<Service.InjectedSkill>();
     expectTypeOf<Service.ChatMessage>().toMatchTypeOf<Retrieve.ChatMessageLike>();
+    expectTypeOf<Service.PreparedSkillContext>().toEqualTypeOf<Retrieve.PreparedSkillContext>();
+    expectTypeOf<Service.SkillScope>().toEqualTypeOf<Retrieve.RetrievalScope>();
   });
 });

@@ -1,7 +1,7 @@
 /**
- * @module Shapes the retrieve layer produces for a chat turn. They are structurally identical to the
- * ones of `src/service/turn-types.ts` (an outer layer this one may not import); a type test keeps the
- * two in step, so the service's `SkillContextProvider` can return `prepareTurnContext(...)` as it is.
+ * @module Shapes the retrieve layer produces for a chat turn: the one source of these types.
+ * `src/service/turn-types.ts` re-exports them, so the service's `SkillContextProvider` returns
+ * `prepareTurnContext(...)` as it is.
  */
 
 /** One chat message as a client sent it (OpenAI shape); only `role` is required. */

@@ -5,6 +5,15 @@
  * trivial implementations: no skills, a fixed context (tests, previews) and a recording observer.
  */
 import { z } from 'zod';
+import type {
+  InjectedSkill,
+  PreparedSkillContext,
+  RetrievalInfo,
+  RetrievalScope,
+} from '../retrieve/types.js';
+
+// The retrieve layer owns the shapes of a turn's retrieval; the service speaks them as they are.
+export type { InjectedSkill, PreparedSkillContext, RetrievalHit, RetrievalInfo } from '../retrieve/types.js';
 
 /**
  * One chat message as a client sent it (OpenAI chat shape). Only `role` is required; everything else
@@ -17,50 +26,7 @@ export const ChatMessageSchema = z.looseObject({
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 /** Whose skills a request may see: the user's own, the read-only libraries, or both. */
-export type SkillScope = 'user' | 'library' | 'all';
-
-/** One skill that was put into the prompt. */
-export interface InjectedSkill {
-  id: string;
-  name: string;
-  version: string;
-  /** `user:<id>`, `library:<name>` … as in a retrieval hit. */
-  source?: string;
-  score?: number;
-}
-
-/** One search result, as the original's retrieval info lists it (camelCase here; snake_case on the wire). */
-export interface RetrievalHit {
-  /** One-based. */
-  rank: number;
-  score: number;
-  id: string;
-  name: string;
-  description: string;
-  resourcePaths: string[];
-  source: string;
-  owner: string;
-  version: string;
-}
-
-/** What retrieval did for one request (serving.md §2.2 "Retrieval info schema"). */
-export interface RetrievalInfo {
-  originalQuery: string;
-  rewrittenQuery: string | null;
-  searchQuery: string;
-  /** Epoch milliseconds. */
-  eventTime: number;
-  scope: SkillScope;
-  topK: number;
-  minScore: number;
-  hits: RetrievalHit[];
-  hitsUser: RetrievalHit[];
-  hitsLibrary: RetrievalHit[];
-  selectedForUseIds: string[];
-  selectedForContextIds: string[];
-  contextInjected: boolean;
-  error: string | null;
-}
+export type SkillScope = RetrievalScope;
 
 export interface PrepareSkillContextInput {
   /** Already validated (safe as a folder name). */
@@ -72,15 +38,6 @@ export interface PrepareSkillContextInput {
   requestId: string;
   /** Aborts when the client disconnects or the server's retrieval deadline passes. */
   abortSignal?: AbortSignal;
-}
-
-export interface PreparedSkillContext {
-  /** The rendered skills, sent as one system message; `null` when nothing is injected. */
-  systemMessage: string | null;
-  injected: InjectedSkill[];
-  retrieval: RetrievalInfo;
-  /** Why retrieval failed (the chat then goes on without skills). */
-  error?: string;
 }
 
 /**
