@@ -166,6 +166,25 @@ describe('FileSkillStore on disk', () => {
     expect(heard).toEqual(['upsert:remote']);
   });
 
+  it('peeks at the state of its last read, and a copy of it', async () => {
+    const writer = await open();
+    const reader = await open();
+    const created = await writer.create(
+      { owner: 'u1', name: 'Peeked', description: 'a', instructions: 'b' },
+      actor,
+    );
+    expect(reader.peek(created.id)).toBeNull();
+    await reader.sync();
+    const peeked = reader.peek(created.id);
+    expect(peeked).toEqual(await reader.get(created.id));
+    (peeked as { name: string }).name = 'changed by the caller';
+    expect(reader.peek(created.id)?.name).toBe('Peeked');
+    await writer.update(created.id, { description: 'second' }, actor);
+    expect(reader.peek(created.id)?.description).toBe('a');
+    await reader.sync();
+    expect(reader.peek(created.id)?.description).toBe('second');
+  });
+
   it('treats libraries as read-only, never changes their files, and reports duplicate ids', async () => {
     const docx = '---\nname: docx\ndescription: "Word files"\nlicense: MIT\n---\n\nUse it.\n';
     writeSkill(join(root, 'Common', 'flat-skill'), '---\nname: Flat\ndescription: f\n---\n\nx\n');

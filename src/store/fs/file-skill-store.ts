@@ -123,6 +123,16 @@ export class FileSkillStore extends FileStoreCore implements SkillStore {
     return record ? cloneStored(this.withResources(record)) : null;
   }
 
+  /**
+   * The skill as of the last read, without looking for other processes' writes first: for callers that
+   * have just called `sync()`, such as the store-side search reading its hits back (one `stat` and one
+   * await fewer per hit).
+   */
+  peek(id: string): StoredSkill | null {
+    const record = this.records.get(id);
+    return record ? cloneStored(this.withResources(record)) : null;
+  }
+
   async list(options: ListOptions): Promise<ListResult> {
     await this.beforeRead();
     if (options.deleted) return this.listDeleted(options);
