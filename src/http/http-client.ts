@@ -176,15 +176,20 @@ function createContext(options: HttpRequestOptions): RequestContext {
     headers['content-type'] ??= 'application/json';
   }
   const url = moveCredentialsToHeader(options.url, headers);
-  const secrets = [
-    ...secretsFromHeaders(headers),
-    ...secretsFromUrl(options.url),
-    ...(options.secrets ?? []),
-  ];
+  // Secrets and the redacted URL are for error messages only: worked out on first use, not per request.
+  let secrets: string[] | undefined;
+  const knownSecrets = () => {
+    secrets ??= [...secretsFromHeaders(headers), ...secretsFromUrl(options.url), ...(options.secrets ?? [])];
+    return secrets;
+  };
+  let safeUrl: string | undefined;
   const isStreamBody = body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array);
   return {
     url,
-    safeUrl: redactSecrets(redactUrl(options.url), secrets),
+    get safeUrl() {
+      safeUrl ??= redactSecrets(redactUrl(options.url), knownSecrets());
+      return safeUrl;
+    },
     method: options.method ?? (body === undefined ? 'GET' : 'POST'),
     headers,
     body,
@@ -199,7 +204,7 @@ function createContext(options: HttpRequestOptions): RequestContext {
     sleep: options.sleep ?? defaultSleep,
     random: options.random ?? Math.random,
     now: options.now ?? Date.now,
-    scrub: (text) => redactSecrets(text, secrets),
+    scrub: (text) => redactSecrets(text, knownSecrets()),
   };
 }
 

@@ -21,8 +21,20 @@ export interface ServerSentEvent {
 
 const LINE_END = /\r\n|\r|\n/g;
 
-/** A `TransformStream` from decoded text to events. Events with no `data:` line are not emitted (per spec). */
-export function createSseParserStream(): TransformStream<string, ServerSentEvent> {
+/** An incremental SSE parser: text in (any chunking), events out through `onEvent`, synchronously. */
+export interface SseParser {
+  /** Parses the next piece of decoded text. */
+  push(text: string): void;
+  /** The stream ended: emits what an unterminated last event holds. */
+  end(): void;
+}
+
+/**
+ * The parser behind `createSseParserStream`, for callers that already hold the bytes (the proxy's stream
+ * relay decodes a copy of every chunk on the side; three web streams per response cost more than the
+ * parsing). Events with no `data:` line are not emitted (per spec).
+ */
+export function createSseParser(onEvent: (event: ServerSentEvent) => void): SseParser {
   let pending = '';
   let dropLeadingLineFeed = false;
   let dataLines: string[] = [];
@@ -30,17 +42,17 @@ export function createSseParserStream(): TransformStream<string, ServerSentEvent
   let lastId: string | undefined;
   let retry: number | undefined;
 
-  const dispatch = (controller: TransformStreamDefaultController<ServerSentEvent>) => {
+  const dispatch = () => {
     if (dataLines.length > 0) {
-      controller.enqueue({ event: eventType, data: dataLines.join('\n'), id: lastId, retry });
+      onEvent({ event: eventType, data: dataLines.join('\n'), id: lastId, retry });
     }
     dataLines = [];
     eventType = undefined;
     retry = undefined;
   };
 
-  const processLine = (line: string, controller: TransformStreamDefaultController<ServerSentEvent>) => {
-    if (line === '') return dispatch(controller);
+  const processLine = (line: string) => {
+    if (line === '') return dispatch();
     if (line.startsWith(':')) return;
     const colon = line.indexOf(':');
     const field = colon < 0 ? line : line.slice(0, colon);
@@ -52,8 +64,8 @@ export function createSseParserStream(): TransformStream<string, ServerSentEvent
     else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
   };
 
-  return new TransformStream<string, ServerSentEvent>({
-    transform(chunk, controller) {
+  return {
+    push(chunk) {
       let text = chunk;
       // A `\r\n` split across two chunks is one line end, not two.
       if (dropLeadingLineFeed && text.length > 0) {
@@ -66,16 +78,32 @@ export function createSseParserStream(): TransformStream<string, ServerSentEvent
       for (let match = LINE_END.exec(buffer); match; match = LINE_END.exec(buffer)) {
         const end = match.index;
         if (match[0] === '\r' && end === buffer.length - 1) dropLeadingLineFeed = true;
-        processLine(buffer.slice(start, end), controller);
+        processLine(buffer.slice(start, end));
         start = end + match[0].length;
       }
       pending = buffer.slice(start);
     },
-    flush(controller) {
+    end() {
       // Tolerate a server that closes without the final blank line: emit what it sent.
-      if (pending !== '') processLine(pending, controller);
+      if (pending !== '') processLine(pending);
       pending = '';
-      dispatch(controller);
+      dispatch();
+    },
+  };
+}
+
+/** A `TransformStream` from decoded text to events. Events with no `data:` line are not emitted (per spec). */
+export function createSseParserStream(): TransformStream<string, ServerSentEvent> {
+  let target: TransformStreamDefaultController<ServerSentEvent> | undefined;
+  const parser = createSseParser((event) => target?.enqueue(event));
+  return new TransformStream<string, ServerSentEvent>({
+    transform(chunk, controller) {
+      target = controller;
+      parser.push(chunk);
+    },
+    flush(controller) {
+      target = controller;
+      parser.end();
     },
   });
 }

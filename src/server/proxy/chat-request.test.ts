@@ -1,5 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { insertSkillMessage, narrowScope, parseChatRequest, parseScope, takeScope } from './chat-request.js';
+import {
+  ChatRequestSchema,
+  insertSkillMessage,
+  narrowScope,
+  parseChatRequest,
+  parseScope,
+  takeScope,
+} from './chat-request.js';
 
 const SKILL = 'skills here';
 
@@ -96,6 +104,48 @@ describe('parseChatRequest', () => {
         code: 'INVALID_INPUT',
         details: expect.objectContaining({ param: 'model' }),
       }),
+    );
+  });
+});
+
+describe('parseChatRequest fast path', () => {
+  it('accepts exactly what the schema accepts, returning the same fields', () => {
+    const value = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.constant(undefined));
+    const message = fc.oneof(
+      fc.record(
+        {
+          role: value,
+          content: fc.oneof(value, fc.array(fc.record({ type: fc.string(), text: fc.string() }))),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 2 }),
+      fc.string(),
+    );
+    const body = fc.record(
+      {
+        model: value,
+        messages: fc.oneof(fc.array(message, { maxLength: 4 }), value),
+        temperature: fc.double(),
+        tools: fc.array(fc.record({ type: fc.constant('function') }), { maxLength: 2 }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(body, (input) => {
+        const expected = ChatRequestSchema.safeParse(input);
+        let parsed: unknown;
+        let failed = false;
+        try {
+          parsed = parseChatRequest(input);
+        } catch {
+          failed = true;
+        }
+        expect(failed).toBe(!expected.success);
+        if (expected.success) expect(parsed).toEqual(expected.data);
+      }),
+      { numRuns: 500 },
     );
   });
 });

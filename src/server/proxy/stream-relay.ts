@@ -7,7 +7,7 @@
  * (which the `openai` client raises as an `APIError`) instead of a silently truncated answer; when the
  * client goes away, the upstream request is aborted.
  */
-import { createSseParserStream, type ServerSentEvent } from '../../http/sse.js';
+import { createSseParser, type ServerSentEvent } from '../../http/sse.js';
 import { errorMessage } from '../../shared/errors.js';
 import { parseJsonValue } from '../../shared/json.js';
 import { sseData } from './openai-chunks.js';
@@ -177,24 +177,17 @@ function decorateFirstDataEvent(
 export function relayEventStream(options: RelayStreamOptions): ReadableStream<Uint8Array> {
   const reader = options.source.getReader();
   const collector = createCollector();
-  const sseDecoder = new TextDecoderStream();
-  const sseWriter = sseDecoder.writable.getWriter();
-  const collected = sseDecoder.readable
-    .pipeThrough(createSseParserStream())
-    .pipeTo(
-      new WritableStream<ServerSentEvent>({
-        write: (event) => collector.handle(event),
-      }),
-    )
-    .catch(() => undefined);
+  // The side copy is decoded synchronously as each chunk passes (a stream pipeline per response cost more).
+  const sideText = new TextDecoder();
+  const sideEvents = createSseParser((event) => collector.handle(event));
   let pendingFirst: Uint8Array | null = options.decorateFirstEvent ? new Uint8Array(0) : null;
   let ended = false;
 
   const finish = async (outcome: 'end' | 'error' | 'cancel', error?: unknown) => {
     if (ended) return;
     ended = true;
-    await sseWriter.close().catch(() => undefined);
-    await collected;
+    sideEvents.push(sideText.decode());
+    sideEvents.end();
     const summary = collector.summary;
     if (outcome === 'cancel') return options.onEnd({ status: 'aborted', summary });
     if (outcome === 'error') {
@@ -249,7 +242,7 @@ export function relayEventStream(options: RelayStreamOptions): ReadableStream<Ui
             return;
           }
           const bytes = chunk.value;
-          sseWriter.write(bytes).catch(() => undefined);
+          sideEvents.push(sideText.decode(bytes, { stream: true }));
           if (pendingFirst === null || !options.decorateFirstEvent) {
             controller.enqueue(bytes);
             return;
