@@ -93,7 +93,8 @@ async function main(): Promise<void> {
       cwd: data.cwd,
       logger: { warn: log('warn'), debug: log('debug') },
     });
-    await sdk.warmUp();
+    // The search index only: jobs never render a context, so the tokenizer's tables (≈ 30–70 MB) stay out.
+    await sdk.skillSearch.open();
   } catch (error) {
     send({ type: 'failed-to-start', error: serializeError(error) });
     return;

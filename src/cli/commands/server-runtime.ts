@@ -105,6 +105,11 @@ export interface RunningAutoSkillServer {
   readonly webDir: string | null;
   /** Startup maintenance (settled before listening unless it runs in the background). */
   readonly maintenance: Promise<StartupMaintenanceReport>;
+  /**
+   * Opening the search index and loading the tokenizer, started before listening and not awaited: it
+   * resolves (never rejects) when both are ready. Searches before then wait for the same opening.
+   */
+  readonly warmUp: Promise<void>;
   readonly recovery: RecoveryReport;
   /** Graceful shutdown (see the module comment); safe to call twice. */
   close(): Promise<void>;
@@ -255,8 +260,14 @@ export async function startAutoSkillServer(
     });
     if (!options.maintenanceInBackground) await maintenance;
 
-    // Open the search index (and load the tokenizer) now, so the first request does not pay for it.
-    await sdk.warmUp();
+    // Open the search index (and load the tokenizer) in the background from now on: the server listens at
+    // once (5,188 skills take a few seconds to index), and a request that comes earlier waits for this same
+    // opening — never a second one — bounded by the chat route's skill-context timeout. Waiting until
+    // listening was the same wait for the first request, with connections refused meanwhile.
+    const warmUp = sdk.warmUp().catch((error: unknown) => {
+      logger.warn({ err: error }, 'warming up the search failed; the first search opens it');
+    });
+    closers.push(() => warmUp);
 
     const postgres = sdk.store instanceof PostgresSkillStore ? sdk.store : undefined;
     const replicas = postgres ? postgresReplicaSettings(env) : undefined;
@@ -416,6 +427,7 @@ export async function startAutoSkillServer(
       authEnabled,
       webDir,
       maintenance,
+      warmUp,
       recovery,
       close() {
         closing ??= (async () => {
