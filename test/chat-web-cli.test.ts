@@ -3,12 +3,12 @@
  * and `/me` mounted next to the management API (and in openapi.json), the UI's files when built, a chat
  * turn over HTTP, and a graceful stop on SIGTERM.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WEB_DEFAULT_PORT, webFlags } from '../src/cli/commands/web.js';
+import { startCliServer } from './support/cli.js';
 import { makeTempDir, REPO_ROOT } from './support/fixtures.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked field by field
@@ -39,45 +39,13 @@ describe('webFlags', () => {
 
 describe('autoskill web', () => {
   it('serves the sessions API, /me and the UI, and stops cleanly', async () => {
-    const tsx = pathToFileURL(join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        tsx,
-        join(REPO_ROOT, 'src/cli/main.ts'),
-        'web',
-        '--port',
-        '0',
-        '--store-dir',
-        'SkillBank',
-        '--gating-mode',
-        'llm',
-      ],
-      {
-        cwd: temp.dir,
-        env: { PATH: process.env['PATH'] ?? '', HOME: temp.dir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
+    const server = await startCliServer({
+      args: ['web', '--port', '0', '--store-dir', 'SkillBank', '--gating-mode', 'llm'],
+      cwd: temp.dir,
+      children,
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL after 30 s:\n${stdout}\n${stderr}`)), 30_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /^AutoSkill[^:]*: (http:\/\/\S+)$/m.exec(stdout);
-        if (match?.[1] && stdout.includes('Press Ctrl+C to stop.')) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`web exited with ${code}:\n${stdout}\n${stderr}`)));
-    });
+    const { child, url } = server;
+    const stdout = server.stdout();
     expect(stdout).toContain('/v1/autoskill/sessions');
 
     const me = (await (await fetch(`${url}/v1/autoskill/me`)).json()) as Json;

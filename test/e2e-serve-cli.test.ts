@@ -3,12 +3,12 @@
  * listens, answers the openai client, refuses a public address without authentication, and shuts down
  * gracefully on SIGTERM (exit code 0).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
+import { type CliServer, startCliServer } from './support/cli.js';
 import { makeTempDir, REPO_ROOT } from './support/fixtures.js';
 
 const temp = makeTempDir('autoskill-e2e-cli-');
@@ -18,35 +18,8 @@ afterAll(() => {
   temp.cleanup();
 });
 
-/** Runs the CLI from source in a child process; resolves with its URL once it prints it. */
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const tsx = pathToFileURL(join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', tsx, join(REPO_ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: temp.dir,
-    env: { PATH: process.env['PATH'] ?? '', HOME: temp.dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL after 30 s:\n${stdout}\n${stderr}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /^AutoSkill[^:]*: (http:\/\/\S+)$/m.exec(stdout);
-      if (match?.[1] && stdout.includes('Press Ctrl+C to stop.')) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => `${stdout}\n${stderr}` });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${stdout}\n${stderr}`));
-    });
-  });
+function startCli(args: string[]): Promise<CliServer> {
+  return startCliServer({ args, cwd: temp.dir, children });
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {

@@ -4,20 +4,18 @@
  * submitted through both replicas are each run exactly once; a replica killed mid-job leaves its job to
  * the other (lease expiry), with no job lost or completed twice.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startFakeModelServer } from '../src/testing/fake-model-server.js';
-import { makeTempDir, REPO_ROOT } from './support/fixtures.js';
+import { startCliServer } from './support/cli.js';
+import { makeTempDir } from './support/fixtures.js';
 import { postgresServer, postgresSkipReason } from './support/postgres.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: answers of the HTTP API are read loosely here
 type Loose = Record<string, any>;
 
 const skip = postgresSkipReason();
-const TSX = pathToFileURL(join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 interface Replica {
   child: ChildProcess;
@@ -29,46 +27,12 @@ const children: ChildProcess[] = [];
 const temp = makeTempDir('autoskill-replicas-');
 
 function startReplica(args: string[], env: Record<string, string>): Promise<Replica> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      TSX,
-      join(REPO_ROOT, 'src/cli/main.ts'),
-      'serve',
-      '--no-web',
-      '--port',
-      '0',
-      '--log-level',
-      'silent',
-      ...args,
-    ],
-    {
-      cwd: temp.dir,
-      env: { PATH: process.env['PATH'] ?? '', HOME: temp.dir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL after 60 s:\n${stdout}\n${stderr}`)), 60_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /^AutoSkill[^:]*: (http:\/\/\S+)$/m.exec(stdout);
-      if (match?.[1] && stdout.includes('Press Ctrl+C to stop.')) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => `${stdout}\n${stderr}` });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${stdout}\n${stderr}`));
-    });
+  return startCliServer({
+    args: ['serve', '--no-web', '--port', '0', '--log-level', 'silent', ...args],
+    cwd: temp.dir,
+    env,
+    children,
+    timeoutMs: 60_000,
   });
 }
 

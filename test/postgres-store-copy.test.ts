@@ -5,34 +5,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exit-codes.js';
-import { runCli } from '../src/cli/program.js';
 import { FileSkillStore } from '../src/store/fs/file-skill-store.js';
+import { cli } from './support/cli.js';
 import { makeTempDir } from './support/fixtures.js';
 import { postgresServer, postgresSkipReason } from './support/postgres.js';
 
 const skip = postgresSkipReason();
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await runCli(args), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe.skipIf(skip !== null)('autoskill store copy / migrate', () => {
   let temp: { dir: string; cleanup: () => void };

@@ -1,31 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cli } from '../../../test/support/cli.js';
 import { makeTempDir } from '../../../test/support/fixtures.js';
 import { createServerApp } from '../../server/app.js';
 import { createFileApiKeyStore } from '../../store/fs/file-api-key-store.js';
 import { EXIT } from '../exit-codes.js';
-import { runCli } from '../program.js';
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await runCli(args), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe('autoskill keys', () => {
   let temp: { dir: string; cleanup: () => void };

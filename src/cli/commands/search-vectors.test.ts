@@ -1,33 +1,13 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cli } from '../../../test/support/cli.js';
 import { makeTempDir } from '../../../test/support/fixtures.js';
 import { FileSkillStore } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
-import { runCli } from '../program.js';
 import { createProgressReporter } from './vectors.js';
 
 /** Runs the CLI in-process and captures what it prints. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runCli(args);
-    return { code, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe('autoskill search / vectors', () => {
   let temp: { dir: string; cleanup: () => void };

@@ -1,31 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cli } from '../../../test/support/cli.js';
 import { makeTempDir } from '../../../test/support/fixtures.js';
 import { EXIT } from '../exit-codes.js';
-import { runCli } from '../program.js';
 
 let temp: { dir: string; cleanup: () => void };
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runCli(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
+  const { code, out, err } = await cli(...args);
+  return { code, stdout: out, stderr: err };
 }
 
 function writeSkill(folder: string, text: string): string {
