@@ -22,7 +22,13 @@ import {
 import { type LLMConfig, readEnvUrl, requireApiKey } from './config.js';
 import { fitMessagesToBudget } from './messages.js';
 import type { LLMFactoryContext } from './registry.js';
-import { createPartStream, type PartWriter } from './stream.js';
+import {
+  cancellableRequest,
+  createPartStream,
+  generateResult,
+  type PartWriter,
+  streamIncompleteError,
+} from './stream.js';
 import { readWithIdleTimeout } from './stream-timeout.js';
 import type { LLMCallOptions, LLMConnector, LLMFinishReason } from './types.js';
 import { type ExplainOptions, explainUpstreamError } from './upstream-errors.js';
@@ -151,22 +157,18 @@ export function createAnthropicLLMConnector(
         .filter((block) => block.type === 'thinking')
         .map((block) => block.thinking ?? '')
         .join('');
-      const usage = makeUsage(promptTokensOf(value.usage), value.usage?.output_tokens ?? undefined);
-      return {
+      return generateResult({
         text,
-        ...(reasoning ? { reasoning } : {}),
+        reasoning,
         finishReason: mapStopReason(value.stop_reason),
-        ...(usage ? { usage } : {}),
+        usage: makeUsage(promptTokensOf(value.usage), value.usage?.output_tokens ?? undefined),
         raw: value,
-      };
+      });
     },
 
     async doStream(call) {
       const body = buildBody(call, true);
-      const cancelBody = new AbortController();
-      const signal = call.abortSignal
-        ? AbortSignal.any([call.abortSignal, cancelBody.signal])
-        : cancelBody.signal;
+      const { signal, cancel } = cancellableRequest(call.abortSignal);
       let response: Response;
       try {
         response = await requestRaw({
@@ -181,7 +183,7 @@ export function createAnthropicLLMConnector(
       const idleMs = call.timeoutMs ?? config.timeoutMs;
       return createPartStream({
         provider: 'anthropic',
-        onCancel: () => cancelBody.abort(),
+        onCancel: cancel,
         produce: async (writer) => {
           const state: StreamState = { stopped: false };
           try {
@@ -198,7 +200,7 @@ export function createAnthropicLLMConnector(
               stream: events,
               idleMs,
               provider: 'anthropic',
-              onTimeout: () => cancelBody.abort(),
+              onTimeout: cancel,
             })) {
               if (!event.success) throw event.error;
               applyEvent(event.value, writer, state, explain);
@@ -208,13 +210,9 @@ export function createAnthropicLLMConnector(
             throw explainUpstreamError(error, explain);
           }
           if (!state.stopped) {
-            throw new AutoSkillError(
-              'UPSTREAM_ERROR',
+            throw streamIncompleteError(
+              'anthropic',
               'The anthropic stream ended before message_stop. The connection broke off mid-reply; try again.',
-              {
-                isRetryable: true,
-                details: { provider: 'anthropic', reason: 'stream-incomplete', hint: 'try again' },
-              },
             );
           }
           writer.enqueue({

@@ -12,9 +12,15 @@ import { parseJson } from '../shared/json.js';
 import { type LLMConfig, readEnv } from './config.js';
 import { fitMessagesToBudget, messageText } from './messages.js';
 import type { LLMFactoryContext } from './registry.js';
-import { createPartStream } from './stream.js';
+import {
+  cancellableRequest,
+  createPartStream,
+  generateResult,
+  streamIncompleteError,
+  writePieces,
+} from './stream.js';
 import { readWithIdleTimeout } from './stream-timeout.js';
-import { ThinkTagSplitter } from './think-tags.js';
+import { splitThinkTags, ThinkTagSplitter } from './think-tags.js';
 import type { LLMCallOptions, LLMConnector, LLMFinishReason, LLMUsage } from './types.js';
 import { type ExplainOptions, explainUpstreamError, rejectedOptionalField } from './upstream-errors.js';
 
@@ -174,39 +180,25 @@ export function createOllamaLLMConnector(config: LLMConfig, { env, fetch }: LLMF
           explain,
         );
       }
-      const split = new ThinkTagSplitter();
-      const pieces = [...split.push(value.message?.content ?? ''), ...split.flush()];
-      const text = pieces
-        .filter((piece) => piece.kind === 'text')
-        .map((piece) => piece.text)
-        .join('');
-      const inline = pieces
-        .filter((piece) => piece.kind === 'reasoning')
-        .map((piece) => piece.text)
-        .join('');
-      const reasoning = value.message?.thinking || inline;
-      const usage = usageOf(value);
-      return {
+      const { text, reasoning: inline } = splitThinkTags(value.message?.content ?? '');
+      return generateResult({
         text,
-        ...(reasoning ? { reasoning } : {}),
+        reasoning: value.message?.thinking || inline,
         finishReason: mapDoneReason(value.done_reason),
-        ...(usage ? { usage } : {}),
+        usage: usageOf(value),
         raw: value,
-      };
+      });
     },
 
     async doStream(call) {
       const body = buildBody(call, true);
-      const cancelBody = new AbortController();
-      const signal = call.abortSignal
-        ? AbortSignal.any([call.abortSignal, cancelBody.signal])
-        : cancelBody.signal;
+      const { signal, cancel } = cancellableRequest(call.abortSignal);
       const response = await withRecovery(body, () =>
         requestRaw({ ...httpOptions(call, fetch), json: body, abortSignal: signal }),
       );
       return createPartStream({
         provider: 'ollama',
-        onCancel: () => cancelBody.abort(),
+        onCancel: cancel,
         produce: async (writer) => {
           if (!response.body) throw new AutoSkillError('INVALID_RESPONSE', 'ollama sent an empty stream');
           const splitter = new ThinkTagSplitter();
@@ -215,7 +207,7 @@ export function createOllamaLLMConnector(config: LLMConfig, { env, fetch }: LLMF
             const lines = readJsonLines(
               response.body,
               call.timeoutMs ?? config.timeoutMs,
-              () => cancelBody.abort(),
+              cancel,
               call.abortSignal,
             );
             for await (const line of lines) {
@@ -227,12 +219,7 @@ export function createOllamaLLMConnector(config: LLMConfig, { env, fetch }: LLMF
               }
               if (line.message?.thinking)
                 writer.enqueue({ type: 'reasoning-delta', delta: line.message.thinking });
-              for (const piece of splitter.push(line.message?.content ?? '')) {
-                writer.enqueue({
-                  type: piece.kind === 'text' ? 'text-delta' : 'reasoning-delta',
-                  delta: piece.text,
-                });
-              }
+              writePieces(writer, splitter.push(line.message?.content ?? ''));
               if (line.done) {
                 last = line;
                 break;
@@ -241,20 +228,11 @@ export function createOllamaLLMConnector(config: LLMConfig, { env, fetch }: LLMF
           } catch (error) {
             throw explainUpstreamError(error, explain);
           }
-          for (const piece of splitter.flush()) {
-            writer.enqueue({
-              type: piece.kind === 'text' ? 'text-delta' : 'reasoning-delta',
-              delta: piece.text,
-            });
-          }
+          writePieces(writer, splitter.flush());
           if (!last) {
-            throw new AutoSkillError(
-              'UPSTREAM_ERROR',
+            throw streamIncompleteError(
+              'ollama',
               'The ollama stream ended before the final `done` line. The connection broke off mid-reply; try again.',
-              {
-                isRetryable: true,
-                details: { provider: 'ollama', reason: 'stream-incomplete', hint: 'try again' },
-              },
             );
           }
           writer.enqueue({

@@ -22,9 +22,15 @@ import {
   mapUsage,
   reasoningText,
 } from './openai-compatible-wire.js';
-import { createPartStream, type PartWriter } from './stream.js';
+import {
+  cancellableRequest,
+  createPartStream,
+  generateResult,
+  type PartWriter,
+  writePieces,
+} from './stream.js';
 import { readWithIdleTimeout } from './stream-timeout.js';
-import { ThinkTagSplitter } from './think-tags.js';
+import { splitThinkTags, ThinkTagSplitter } from './think-tags.js';
 import type { LLMCallOptions, LLMConnector, LLMFinishReason, LLMGenerateResult, LLMUsage } from './types.js';
 import { type ExplainOptions, explainUpstreamError, rejectedOptionalField } from './upstream-errors.js';
 
@@ -155,22 +161,14 @@ export function createOpenAICompatibleConnector(settings: OpenAICompatibleSettin
         { details: { provider, model: settings.modelId } },
       );
     }
-    const splitter = new ThinkTagSplitter();
-    const pieces = [...splitter.push(contentText(choice.message?.content)), ...splitter.flush()];
-    const join = (kind: 'text' | 'reasoning') =>
-      pieces
-        .filter((piece) => piece.kind === kind)
-        .map((piece) => piece.text)
-        .join('');
-    const reasoning = reasoningText(choice.message) || join('reasoning');
-    const usage = mapUsage(value.usage);
-    return {
-      text: join('text'),
-      ...(reasoning ? { reasoning } : {}),
+    const split = splitThinkTags(contentText(choice.message?.content));
+    return generateResult({
+      text: split.text,
+      reasoning: reasoningText(choice.message) || split.reasoning,
       finishReason: mapFinishReason(choice.finish_reason),
-      ...(usage ? { usage } : {}),
+      usage: mapUsage(value.usage),
       raw: value,
-    };
+    });
   };
 
   const emitChunk = (
@@ -192,9 +190,7 @@ export function createOpenAICompatibleConnector(settings: OpenAICompatibleSettin
     if (!choice) return;
     const reasoning = reasoningText(choice.delta);
     if (reasoning) writer.enqueue({ type: 'reasoning-delta', delta: reasoning });
-    for (const piece of splitter.push(contentText(choice.delta?.content))) {
-      writer.enqueue({ type: piece.kind === 'text' ? 'text-delta' : 'reasoning-delta', delta: piece.text });
-    }
+    writePieces(writer, splitter.push(contentText(choice.delta?.content)));
     if (choice.finish_reason) state.finishReason = mapFinishReason(choice.finish_reason);
   };
 
@@ -219,10 +215,7 @@ export function createOpenAICompatibleConnector(settings: OpenAICompatibleSettin
 
     async doStream(call) {
       const body = buildBody(call, true);
-      const cancelBody = new AbortController();
-      const signal = call.abortSignal
-        ? AbortSignal.any([call.abortSignal, cancelBody.signal])
-        : cancelBody.signal;
+      const { signal, cancel } = cancellableRequest(call.abortSignal);
       const response = await withRecovery(body, (json) =>
         requestRaw({
           ...httpOptions(call),
@@ -234,7 +227,7 @@ export function createOpenAICompatibleConnector(settings: OpenAICompatibleSettin
       const idleMs = call.timeoutMs ?? config.timeoutMs;
       return createPartStream({
         provider,
-        onCancel: () => cancelBody.abort(),
+        onCancel: cancel,
         produce: async (writer) => {
           // Gateways that ignore `stream: true` answer with one JSON body.
           if (/application\/json/i.test(response.headers.get('content-type') ?? '')) {
@@ -263,7 +256,7 @@ export function createOpenAICompatibleConnector(settings: OpenAICompatibleSettin
               stream: events,
               idleMs,
               provider,
-              onTimeout: () => cancelBody.abort(),
+              onTimeout: cancel,
             })) {
               if (!event.success) throw event.error;
               emitChunk(event.value, writer, splitter, state);
@@ -271,12 +264,7 @@ export function createOpenAICompatibleConnector(settings: OpenAICompatibleSettin
           } catch (error) {
             throw explainUpstreamError(error, settings);
           }
-          for (const piece of splitter.flush()) {
-            writer.enqueue({
-              type: piece.kind === 'text' ? 'text-delta' : 'reasoning-delta',
-              delta: piece.text,
-            });
-          }
+          writePieces(writer, splitter.flush());
           if (state.finishReason === undefined) throw streamIncomplete(provider);
           writer.enqueue({ type: 'finish', finishReason: state.finishReason, usage: state.usage });
         },

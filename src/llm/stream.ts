@@ -3,6 +3,7 @@
  * and building a part stream from an async producer so that failures become one in-band `error` part.
  */
 import { AutoSkillError, errorMessage, isAutoSkillError } from '../shared/errors.js';
+import type { SplitPiece } from './think-tags.js';
 import type { LLMFinishReason, LLMGenerateResult, LLMStreamPart, LLMUsage } from './types.js';
 
 /**
@@ -26,12 +27,53 @@ export async function collectLLMStream(stream: ReadableStream<LLMStreamPart>): P
   if (finishReason === undefined) {
     throw new AutoSkillError('INVALID_RESPONSE', 'The LLM stream ended without a finish part.');
   }
+  return generateResult({ text, reasoning, finishReason, usage });
+}
+
+/** A generate result with `reasoning` and `usage` left out when empty, and `raw` when given. */
+export function generateResult(parts: {
+  text: string;
+  reasoning?: string | undefined;
+  finishReason: LLMFinishReason;
+  usage?: LLMUsage | undefined;
+  raw?: unknown;
+}): LLMGenerateResult {
+  const { text, reasoning, finishReason, usage } = parts;
   return {
     text,
     ...(reasoning ? { reasoning } : {}),
     finishReason,
     ...(usage ? { usage } : {}),
+    ...('raw' in parts ? { raw: parts.raw } : {}),
   };
+}
+
+/**
+ * The signal of a streaming request: the caller's, plus our own abort for when the consumer cancels
+ * the part stream or the stream goes idle.
+ */
+export function cancellableRequest(abortSignal: AbortSignal | undefined): {
+  signal: AbortSignal;
+  cancel: () => void;
+} {
+  const cancelBody = new AbortController();
+  const signal = abortSignal ? AbortSignal.any([abortSignal, cancelBody.signal]) : cancelBody.signal;
+  return { signal, cancel: () => cancelBody.abort() };
+}
+
+/** Writes think-tag pieces as text and reasoning deltas. */
+export function writePieces(writer: PartWriter, pieces: Iterable<SplitPiece>): void {
+  for (const piece of pieces) {
+    writer.enqueue({ type: piece.kind === 'text' ? 'text-delta' : 'reasoning-delta', delta: piece.text });
+  }
+}
+
+/** The stream ended before the provider said the reply was complete (retryable). */
+export function streamIncompleteError(provider: string, message: string): AutoSkillError {
+  return new AutoSkillError('UPSTREAM_ERROR', message, {
+    isRetryable: true,
+    details: { provider, reason: 'stream-incomplete', hint: 'try again' },
+  });
 }
 
 export interface PartWriter {
