@@ -43,15 +43,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AutoSkillError } from '../../shared/errors.js';
 import { parseJson } from '../../shared/json.js';
-import { VectorMatrix } from './matrix.js';
-import type {
-  VectorBackend,
-  VectorBackendContext,
-  VectorEntry,
-  VectorLoadReport,
-  VectorMatch,
-  VectorSearchOptions,
-} from './types.js';
+import { MatrixVectorIndex } from './matrix-index.js';
+import type { VectorBackend, VectorBackendContext, VectorEntry, VectorLoadReport } from './types.js';
 
 export interface FlatVectorIndexOptions {
   /** The `vectors/` folder. */
@@ -135,47 +128,23 @@ function rowIsValid(values: Float32Array, offset: number, dims: number, unitNorm
   return Math.abs(Math.sqrt(norm) - 1) <= 1e-3;
 }
 
-export class FlatVectorIndex implements VectorBackend {
+export class FlatVectorIndex extends MatrixVectorIndex implements VectorBackend {
   readonly kind = 'flat';
   readonly name: string;
   readonly files: FlatFiles;
   private readonly directory: string;
   private readonly unitNorm: boolean;
   private readonly compactRatio: number;
-  private readonly matrix = new VectorMatrix();
   /** Sizes and mtimes of the files as this instance last read or wrote them. */
   private diskState = '';
 
   constructor(options: FlatVectorIndexOptions) {
+    super();
     this.directory = options.directory;
     this.name = options.name;
     this.unitNorm = options.unitNorm ?? false;
     this.compactRatio = options.compactRatio ?? 0.25;
     this.files = flatFilePaths(options.directory, options.name);
-  }
-
-  dimensions(): number | undefined {
-    return this.matrix.dimensions;
-  }
-
-  size(): number {
-    return this.matrix.size;
-  }
-
-  has(id: string): boolean {
-    return this.matrix.rowById.has(id);
-  }
-
-  ids(): string[] {
-    return [...this.matrix.rowById.keys()];
-  }
-
-  get(id: string): Float32Array | undefined {
-    return this.matrix.row(id);
-  }
-
-  docHash(id: string): string | undefined {
-    return this.matrix.hashes.get(id);
   }
 
   async load(): Promise<VectorLoadReport> {
@@ -383,21 +352,8 @@ export class FlatVectorIndex implements VectorBackend {
     return removed;
   }
 
-  async search(query: Float32Array, options: VectorSearchOptions): Promise<VectorMatch[]> {
-    return this.matrix.search(query, options.limit, options.ids);
-  }
-
-  /** Synchronous search for callers on a hot path. */
-  searchSync(query: Float32Array, options: VectorSearchOptions): VectorMatch[] {
-    return this.matrix.search(query, options.limit, options.ids);
-  }
-
-  scoreMany(query: Float32Array, ids: readonly string[]): Float64Array {
-    return this.matrix.scoreMany(query, ids);
-  }
-
-  async reset(dimensions?: number): Promise<void> {
-    this.matrix.clear(dimensions);
+  override async reset(dimensions?: number): Promise<void> {
+    await super.reset(dimensions);
     this.writeAll();
     this.diskState = this.readDiskState();
   }

@@ -2,26 +2,16 @@
  * @module The `memory` vector backend: the flat backend's search without files (tests, in-memory
  * stores, and callers that persist vectors elsewhere).
  */
-import { VectorMatrix } from './matrix.js';
-import type {
-  VectorBackend,
-  VectorEntry,
-  VectorLoadReport,
-  VectorMatch,
-  VectorSearchOptions,
-} from './types.js';
+import { MatrixVectorIndex } from './matrix-index.js';
+import type { VectorBackend, VectorEntry, VectorLoadReport } from './types.js';
 
-export class MemoryVectorIndex implements VectorBackend {
+export class MemoryVectorIndex extends MatrixVectorIndex implements VectorBackend {
   readonly kind = 'memory';
   readonly name: string;
-  private readonly matrix = new VectorMatrix();
 
   constructor(options: { name?: string } = {}) {
+    super();
     this.name = options.name ?? 'memory';
-  }
-
-  dimensions(): number | undefined {
-    return this.matrix.dimensions;
   }
 
   async load(): Promise<VectorLoadReport> {
@@ -32,26 +22,6 @@ export class MemoryVectorIndex implements VectorBackend {
       problems: [],
       droppedIds: [],
     };
-  }
-
-  size(): number {
-    return this.matrix.size;
-  }
-
-  has(id: string): boolean {
-    return this.matrix.rowById.has(id);
-  }
-
-  ids(): string[] {
-    return [...this.matrix.rowById.keys()];
-  }
-
-  get(id: string): Float32Array | undefined {
-    return this.matrix.row(id);
-  }
-
-  docHash(id: string): string | undefined {
-    return this.matrix.hashes.get(id);
   }
 
   async upsert(entries: readonly VectorEntry[]): Promise<void> {
@@ -71,22 +41,6 @@ export class MemoryVectorIndex implements VectorBackend {
       this.matrix.replaceAll(live, data, this.matrix.hashes);
     }
     return removed;
-  }
-
-  async search(query: Float32Array, options: VectorSearchOptions): Promise<VectorMatch[]> {
-    return this.matrix.search(query, options.limit, options.ids);
-  }
-
-  searchSync(query: Float32Array, options: VectorSearchOptions): VectorMatch[] {
-    return this.matrix.search(query, options.limit, options.ids);
-  }
-
-  scoreMany(query: Float32Array, ids: readonly string[]): Float64Array {
-    return this.matrix.scoreMany(query, ids);
-  }
-
-  async reset(dimensions?: number): Promise<void> {
-    this.matrix.clear(dimensions);
   }
 
   async close(): Promise<void> {}
