@@ -13,8 +13,8 @@
  * Nothing alphabetic vanishes: unlike the original (which counted Cyrillic or Hangul as single
  * letters or nothing), `Привет мир` gives `привет`, `мир` and `안녕하세요` gives Hangul bigrams.
  */
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+import { createRequire } from 'node:module';
+import type { Jieba } from '@node-rs/jieba';
 
 /** How runs of unspaced scripts (Chinese, Japanese, Korean, Thai…) are split. */
 export type UnspacedMode = 'bigram' | 'bigram+unigram' | 'unigram' | 'jieba' | 'segmenter';
@@ -207,8 +207,17 @@ function stripApostrophes(word: string): string {
 }
 
 let jiebaInstance: Jieba | undefined;
+/**
+ * Loaded on first use: the native module and its 11 MB of dictionaries cost ~30 MB of RSS, which a
+ * process that only opens a store (CLI listing, the extraction worker before its first search) never needs.
+ */
 function jieba(): Jieba {
-  jiebaInstance ??= Jieba.withDict(dict);
+  if (!jiebaInstance) {
+    const require = createRequire(import.meta.url);
+    const { Jieba: JiebaClass } = require('@node-rs/jieba') as typeof import('@node-rs/jieba');
+    const { dict } = require('@node-rs/jieba/dict.js') as typeof import('@node-rs/jieba/dict.js');
+    jiebaInstance = JiebaClass.withDict(dict);
+  }
   return jiebaInstance;
 }
 
