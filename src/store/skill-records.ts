@@ -3,11 +3,11 @@
  * a patch, the stale-revision check; list selection (filter, order, page) is re-exported from
  * `skill-list-view.ts`.
  */
-import { AutoSkillError } from '../shared/errors.js';
+import { AutoSkillError, isAutoSkillError } from '../shared/errors.js';
 import { isLibraryOwner, type Skill, SkillSchema } from '../skill/schema.js';
 import { validateUserId } from './safe-paths.js';
 import { parseSkillMd, renderSkillMd, upsertSkillMdId } from './skill-codec.js';
-import type { CreateSkillInput, SkillPatch, StoredSkill } from './types.js';
+import type { BatchResult, CreateSkillInput, SkillPatch, StoredSkill } from './types.js';
 
 /** A skill plus the exact SKILL.md text that stores it. */
 export interface SkillWithText {
@@ -121,6 +121,14 @@ export function assertBaseRevision(id: string, current: number, base: number | u
       { details: { id, currentRevision: current, baseRevision: base } },
     );
   }
+}
+
+/** The failed result of one batch item: its `AutoSkillError`, or `INTERNAL` for anything else. */
+export function batchFailure(error: unknown): BatchResult {
+  const failure = isAutoSkillError(error)
+    ? error
+    : new AutoSkillError('INTERNAL', (error as Error).message ?? String(error), { cause: error });
+  return { ok: false, error: { code: failure.code, message: failure.message, details: failure.details } };
 }
 
 export function notFound(id: string): AutoSkillError {

@@ -30,7 +30,7 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AutoSkillError, isAutoSkillError } from '../../shared/errors.js';
+import { AutoSkillError } from '../../shared/errors.js';
 import type { Skill } from '../../skill/schema.js';
 import { normalizeResourcePath, validateLibraryName, validateUserId } from '../safe-paths.js';
 import { decodeSkillFile, upsertSkillMdId } from '../skill-codec.js';
@@ -39,6 +39,7 @@ import {
   applyPatch,
   assertBaseRevision,
   assertWritableOwner,
+  batchFailure,
   buildSkill,
   cloneStored,
   hasDeclaredId,
@@ -68,7 +69,9 @@ import type {
   WriteContext,
 } from '../types.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { checkId, FileStoreCore, type Transaction } from './file-store-core.js';
+import { FileStoreCore } from './file-store-core.js';
+import { checkId, type Transaction } from './file-store-types.js';
+import { revisionSummary, storedFromEntry } from './log-entry-views.js';
 import type { LogEntry } from './revision-log.js';
 import { COMMON_DIR, SKILL_FILE } from './scan.js';
 import {
@@ -79,7 +82,7 @@ import {
 } from './skill-folders.js';
 import type { SkillRecord } from './skill-loader.js';
 
-export { type FileSkillStoreOptions, STATE_DIR } from './file-store-core.js';
+export { type FileSkillStoreOptions, STATE_DIR } from './file-store-types.js';
 
 function* storedOf(records: Iterable<SkillRecord>): Iterable<StoredSkill> {
   for (const record of records) yield record.stored;
@@ -147,7 +150,7 @@ export class FileSkillStore extends FileStoreCore implements SkillStore {
     const items: StoredSkill[] = [];
     for (const [id, index] of this.revisions.all()) {
       if (!index.head.deleted || index.head.owner !== userId || this.records.has(id)) continue;
-      items.push(this.toStored(this.skillFromEntry(index.head), index.head));
+      items.push(storedFromEntry(this.skillFromEntry(index.head), index.head));
     }
     return selectForList(items, { ...options, scope: 'user', includeArchived: true });
   }
@@ -185,7 +188,7 @@ export class FileSkillStore extends FileStoreCore implements SkillStore {
     }
     return index.offsets.map((offset, position) => {
       const entry = position === index.offsets.length - 1 ? index.head : this.revisions.readEntry(offset);
-      return this.summarize(entry, entry.rev === index.head.rev && !entry.deleted && this.records.has(id));
+      return revisionSummary(entry, entry.rev === index.head.rev && !entry.deleted && this.records.has(id));
     });
   }
 
@@ -199,7 +202,7 @@ export class FileSkillStore extends FileStoreCore implements SkillStore {
     const index = this.revisions.get(id);
     const isCurrent = index?.head.rev === revision && !entry.deleted && this.records.has(id);
     return {
-      ...this.summarize(entry, isCurrent),
+      ...revisionSummary(entry, isCurrent),
       skill: this.skillFromEntry(entry, skillMd),
       skillMd,
       files,
@@ -230,13 +233,7 @@ export class FileSkillStore extends FileStoreCore implements SkillStore {
             const earlier = tx.revisions.findLast((item) => item.entry.id === dropped.entry.id);
             if (earlier) tx.lastEntry.set(dropped.entry.id, earlier.entry);
           }
-          const failure = isAutoSkillError(error)
-            ? error
-            : new AutoSkillError('INTERNAL', (error as Error).message ?? String(error), { cause: error });
-          return {
-            ok: false,
-            error: { code: failure.code, message: failure.message, details: failure.details },
-          };
+          return batchFailure(error);
         }
       }),
     );

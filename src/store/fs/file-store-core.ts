@@ -1,20 +1,20 @@
 /**
- * @module The state and machinery under `FileSkillStore`: options, in-memory records, the write
- * transaction (lock, journal, revision log, folder changes, recovery), loading and syncing with other
- * processes. `file-skill-store.ts` builds the public operations on it and explains the crash-safety
- * argument.
+ * @module The state and machinery under `FileSkillStore`: in-memory records, the write transaction
+ * (lock, journal, revision log, folder changes, recovery), loading and syncing with other processes.
+ * `file-skill-store.ts` builds the public operations on it and explains the crash-safety argument; the
+ * options and transaction shapes are in `file-store-types.ts`, the pure views of a log entry in
+ * `log-entry-views.ts`.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AutoSkillError } from '../../shared/errors.js';
 import type { Skill } from '../../skill/schema.js';
 import { safeFolderName, validateLibraryName, validateUserId } from '../safe-paths.js';
-import { newSkillId, parseSkillMd, slugify } from '../skill-codec.js';
+import { newSkillId, slugify } from '../skill-codec.js';
 import { assertBaseRevision, notFound } from '../skill-records.js';
 import type {
   RefreshReport,
   RevisionOperation,
-  RevisionSummary,
   StoreChange,
   StoredSkill,
   StoreListener,
@@ -24,73 +24,27 @@ import type {
 import type { Durability } from './atomic-write.js';
 import { BlobPack, type BlobRef, sha256 } from './blob-pack.js';
 import { FileLock } from './file-lock.js';
+import {
+  checkId,
+  type FileSkillStoreOptions,
+  SerialQueue,
+  STATE_DIR,
+  type Transaction,
+} from './file-store-types.js';
 import { IntentJournal } from './intent-journal.js';
+import {
+  changeForEntry,
+  mtimeIso,
+  parseFolderText,
+  sameContent,
+  skillFromEntryText,
+  storedFromEntry,
+} from './log-entry-views.js';
 import { RevisionHistory } from './revision-history.js';
 import type { LogEntry } from './revision-log.js';
 import { type LibraryDir, listResources, SKILL_FILE, USERS_DIR } from './scan.js';
 import { absoluteLocation, applyRevision, type FolderContext, readSkillFolder } from './skill-folders.js';
 import { loadSkillBank, type SkillRecord } from './skill-loader.js';
-
-export const STATE_DIR = '.autoskill';
-
-export interface FileSkillStoreOptions {
-  /** The SkillBank folder. */
-  root: string;
-  /** Extra read-only library folders; a bare path is named after its basename (`library:<name>`). */
-  libraryDirs?: Array<string | LibraryDir>;
-  /**
-   * `rename` (default): atomic temp-file + rename writes and an append-only log; survives the process
-   * being killed at any point, and costs no disk flush (a 5,000-skill import takes 1–2 s here).
-   * `fsync`: also flushes every write to disk (survives power loss; milliseconds per write on real disks).
-   * @default 'rename'
-   */
-  durability?: Durability;
-  /** How long a write waits for another process's lock. @default 10000 */
-  lockTimeoutMs?: number;
-  /** Folder depth scanned below each library or user folder. @default 6 */
-  maxDepth?: number;
-  /** Largest SKILL.md accepted, in bytes. @default 1000000 */
-  maxFileBytes?: number;
-  /** @default () => new Date() */
-  clock?: () => Date;
-  /** @default newSkillId (uuid4) */
-  newId?: () => string;
-  /**
-   * Open without taking the lock or creating `.autoskill/` (e.g. a SkillBank on a read-only mount);
-   * every write fails with `READ_ONLY`. @default false
-   */
-  readOnly?: boolean;
-  /**
-   * After this many bytes of new log lines a writer saves `.autoskill/checkpoint.json` (every skill's
-   * latest revision and the log offsets of its history), so opening reads the checkpoint plus the log's
-   * tail instead of the whole history. @default 4194304
-   */
-  checkpointEveryBytes?: number;
-}
-
-/** A revision being written in the current transaction, with its content. */
-export interface PendingRevision {
-  entry: LogEntry;
-  skill: Skill;
-  /** The revision's bytes by sha-256, so applying it needs no pack reads. */
-  blobs: Map<string, Uint8Array>;
-  /** `false` for baselines and hand edits: the folder already holds this content. */
-  apply: boolean;
-}
-
-/** Skill ids are looked up in memory only and never joined into paths; this only bounds their size. */
-export function checkId(id: string): void {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw notFound(String(id).slice(0, 200));
-}
-
-export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(work, work);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
 
 export abstract class FileStoreCore {
   /** Problems found by the last open/refresh (bad files, duplicate ids) and in the store's own state. */
@@ -205,7 +159,7 @@ export abstract class FileStoreCore {
     };
     tx.revisions.push({ entry, skill, blobs, apply });
     tx.lastEntry.set(entry.id, entry);
-    return this.toStored(skill, entry);
+    return storedFromEntry(skill, entry);
   }
 
   /**
@@ -220,13 +174,13 @@ export abstract class FileStoreCore {
       if (head && !head.deleted) return head;
       throw notFound(id);
     }
-    if (head && !head.deleted && head.location === record.stored.location && this.sameContent(head, disk)) {
+    if (head && !head.deleted && head.location === record.stored.location && sameContent(head, disk)) {
       if (sha256(disk.get(SKILL_FILE)!) !== record.hash) this.installEntry(head, null);
       return head;
     }
     const text = Buffer.from(disk.get(SKILL_FILE)!).toString('utf8');
-    const parsed = this.parseFolderText(text, record.stored, record.stored.location);
-    const mtime = this.mtimeIso(join(record.dir, SKILL_FILE));
+    const parsed = parseFolderText(text, record.stored, record.stored.location);
+    const mtime = mtimeIso(join(record.dir, SKILL_FILE));
     const skill: Skill = {
       ...parsed,
       resources: [...disk.keys()].filter((path) => path !== SKILL_FILE).sort(),
@@ -302,15 +256,6 @@ export abstract class FileStoreCore {
     const onDisk = listResources(record.dir);
     const recorded = Object.keys(head.files).sort();
     return onDisk.length !== recorded.length || onDisk.some((path, index) => path !== recorded[index]);
-  }
-
-  protected sameContent(head: LogEntry, disk: Map<string, Uint8Array>): boolean {
-    if (disk.size !== Object.keys(head.files).length + 1) return false;
-    for (const [path, bytes] of disk) {
-      const ref = path === SKILL_FILE ? head.skillMd : head.files[path];
-      if (!ref || ref.n !== bytes.length || sha256(bytes) !== ref.h) return false;
-    }
-    return true;
   }
 
   protected async transaction<T>(work: (tx: Transaction) => T): Promise<T> {
@@ -400,7 +345,7 @@ export abstract class FileStoreCore {
           (ref) => item.blobs.get(ref.h) ?? this.pack.read(ref),
         );
       this.installEntry(entry, item.skill);
-      changes.push(this.changeFor(entry, 'local'));
+      changes.push(changeForEntry(entry, 'local'));
     });
     this.journal.end();
     this.revisions.checkpointIfDue();
@@ -500,7 +445,7 @@ export abstract class FileStoreCore {
     if (this.opened) {
       for (const entry of entries) {
         this.installEntry(entry, null);
-        changes.push(this.changeFor(entry, origin));
+        changes.push(changeForEntry(entry, origin));
       }
     }
     for (const item of bad) {
@@ -524,7 +469,7 @@ export abstract class FileStoreCore {
     if (old?.stored.readOnly) return;
     const resolved = skill ?? this.skillFromEntry(entry);
     this.records.set(entry.id, {
-      stored: this.toStored(resolved, entry),
+      stored: storedFromEntry(resolved, entry),
       dir: this.absolute(entry.location),
       hash: entry.skillMd.h,
       resourcesKnown: true,
@@ -606,36 +551,7 @@ export abstract class FileStoreCore {
 
   /** The skill a revision holds: parsed from its SKILL.md, with the state the file cannot hold. */
   protected skillFromEntry(entry: LogEntry, text?: string): Skill {
-    const skillMd = text ?? this.pack.read(entry.skillMd).toString('utf8');
-    const parsed = parseSkillMd(skillMd, {
-      owner: entry.owner,
-      source: `${entry.location}/${SKILL_FILE}@${entry.rev}`,
-      fallbackName: entry.name,
-    });
-    return {
-      ...parsed,
-      id: entry.id,
-      owner: entry.owner,
-      resources: Object.keys(entry.files).sort(),
-      status: entry.status,
-      metadata: entry.metadata,
-      createdAt: entry.createdAt,
-      updatedAt: entry.updatedAt,
-    };
-  }
-
-  protected parseFolderText(text: string, stored: StoredSkill, location: string): Skill {
-    const parsed = parseSkillMd(text, {
-      owner: stored.owner,
-      source: `${location}/${SKILL_FILE}`,
-      fallbackName: basename(location),
-      deterministicIdKey: location.split('/').slice(2).join('/'),
-    });
-    return { ...parsed, id: stored.id, owner: stored.owner };
-  }
-
-  protected toStored(skill: Skill, entry: LogEntry): StoredSkill {
-    return { ...skill, revision: entry.rev, location: entry.location, readOnly: false };
+    return skillFromEntryText(entry, text ?? this.pack.read(entry.skillMd).toString('utf8'));
   }
 
   protected contentOf(entry: LogEntry): Map<string, Uint8Array> {
@@ -655,32 +571,6 @@ export abstract class FileStoreCore {
       });
     }
     return entry;
-  }
-
-  protected summarize(entry: LogEntry, isCurrent: boolean): RevisionSummary {
-    return {
-      revision: entry.rev,
-      operation: entry.op,
-      at: entry.at,
-      actor: entry.actor,
-      reason: entry.reason,
-      version: entry.version,
-      name: entry.name,
-      location: entry.location,
-      isCurrent,
-      deleted: entry.deleted,
-      restoredFrom: entry.from,
-    };
-  }
-
-  protected changeFor(entry: LogEntry, origin: StoreChange['origin']): StoreChange {
-    return {
-      type: entry.deleted ? 'delete' : 'upsert',
-      id: entry.id,
-      owner: entry.owner,
-      revision: entry.rev,
-      origin,
-    };
   }
 
   protected emit(changes: StoreChange[]): void {
@@ -722,29 +612,7 @@ export abstract class FileStoreCore {
     mkdirSync(this.stateDir, { recursive: true });
   }
 
-  protected mtimeIso(path: string): string | null {
-    try {
-      return statSync(path).mtime.toISOString();
-    } catch {
-      return null;
-    }
-  }
-
   protected now(): string {
     return this.clock().toISOString();
   }
-}
-
-export interface Transaction {
-  revisions: PendingRevision[];
-  /** Folders taken by this transaction (location → id). */
-  reserved: Map<string, string>;
-  /** Ids created in this transaction. */
-  ids: Set<string>;
-  /** Skills whose captured disk state is the content this instance had loaded (what callers saw). */
-  unchangedCaptures: Set<string>;
-  /** Newest revision staged per skill id. */
-  lastEntry: Map<string, LogEntry>;
-  /** Folder names present on disk per owner folder, read once per transaction. */
-  existingFolders: Map<string, Set<string>>;
 }

@@ -18,10 +18,10 @@
  * from the database when asked for.
  */
 import type { VectorBackend } from '../../index/vector/types.js';
-import { AutoSkillError, isAutoSkillError } from '../../shared/errors.js';
+import { AutoSkillError } from '../../shared/errors.js';
 import { validateLibraryName, validateUserId } from '../safe-paths.js';
 import { newSkillId } from '../skill-codec.js';
-import { notFound, selectForList } from '../skill-records.js';
+import { batchFailure, notFound, selectForList } from '../skill-records.js';
 import type {
   BatchResult,
   BatchWrite,
@@ -254,15 +254,7 @@ export class PostgresSkillStore implements SkillStore {
           ok: true,
           skill: await stageBatchWrite(tx, write, context, this.newId),
         }),
-        failed: (error): BatchResult => {
-          const failure = isAutoSkillError(error)
-            ? error
-            : new AutoSkillError('INTERNAL', (error as Error).message ?? String(error), { cause: error });
-          return {
-            ok: false,
-            error: { code: failure.code, message: failure.message, details: failure.details },
-          };
-        },
+        failed: batchFailure,
       }),
     );
   }
