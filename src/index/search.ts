@@ -14,10 +14,13 @@
  * Vectors: each skill's vector is computed from `retrievalText` (instructions cut to
  * `maxInstructionChars`) and stored with the SHA-1 of that text; a vector whose hash differs from the
  * current text is stale and never used — `syncVectors` re-embeds it, and `vectorHealth` reports it.
+ *
+ * The option and hit types are in `search-types.ts`, the scope and filter predicate in
+ * `search-filter.ts`, the null-sample statistics in `null-sample.ts`.
  */
 import type { EmbeddingConnector } from '../embeddings/types.js';
 import { AutoSkillError, errorMessage } from '../shared/errors.js';
-import { isLibraryOwner, type Skill, type SkillStatus } from '../skill/schema.js';
+import { isLibraryOwner } from '../skill/schema.js';
 import { type BackgroundCorpus, defaultBackgroundCorpus } from './background/corpus.js';
 import {
   type BackgroundVectors,
@@ -25,133 +28,34 @@ import {
   loadBackgroundVectors,
   textsDigest,
 } from './background/vectors.js';
-import {
-  Bm25Index,
-  countPhantomDocuments,
-  type FieldSettings,
-  type KeywordField,
-  type KeywordMatches,
-  type PhantomDocuments,
-} from './bm25.js';
+import { Bm25Index, type KeywordMatches } from './bm25.js';
 import { type CalibrationParameters, calibrate, DEFAULT_CALIBRATION } from './calibrate.js';
+import { backgroundPhantoms, idHash, meanAndSd } from './null-sample.js';
 import { type AnalyzedQuery, analyzeQuery, unitCoverage } from './query.js';
 import { documentHash, type RetrievalFields, retrievalText } from './retrieval-text.js';
+import { type IndexedRecord, recordFilter } from './search-filter.js';
+import type {
+  IndexedSkill,
+  SearchHit,
+  SearchOptions,
+  SkillSearchIndexOptions,
+  VectorSyncReport,
+} from './search-types.js';
 import { tokenizeUnits } from './tokenize.js';
 import { TopK } from './vector/matrix.js';
 import { MemoryVectorIndex } from './vector/memory.js';
 import type { VectorBackend, VectorHealth } from './vector/types.js';
 
-/** What the index needs of a skill. */
-export type IndexedSkill = Pick<
-  Skill,
-  'id' | 'owner' | 'name' | 'description' | 'instructions' | 'triggers' | 'tags'
-> & {
-  status?: SkillStatus;
-  resources?: readonly string[];
-};
-
-export type SearchScope = 'user' | 'library' | 'all';
-
-export interface SearchFilters {
-  /** Only these skill ids. */
-  ids?: readonly string[];
-  /** Skills having at least one of these tags (case-insensitive). */
-  tags?: readonly string[];
-  /** Only these owners (user ids or `library:<name>`); scope rules still apply. */
-  owners?: readonly string[];
-  /** Only these libraries, by name (`anthropics-skill`) or owner (`library:anthropics-skill`). */
-  libraries?: readonly string[];
-  /** @default 'active' (archived skills are never returned unless asked for) */
-  status?: SkillStatus | 'any';
-}
-
-export interface SearchOptions {
-  /** The caller; without it only libraries are visible. */
-  userId?: string;
-  /** @default 'all' */
-  scope?: SearchScope | 'common' | 'shared';
-  /** Maximum hits. @default 5 */
-  limit?: number;
-  /** Hits with a lower calibrated score are dropped (see the module comment). @default 0 */
-  minScore?: number;
-  filters?: SearchFilters;
-  abortSignal?: AbortSignal;
-}
-
-export interface SearchHitParts {
-  /** Keyword evidence in [0, 1] (coverage of the query). */
-  keyword: number;
-  /** Vector evidence in [0, 1], `null` without a usable vector. */
-  vector: number | null;
-  /** IDF-weighted share of the query's units the skill contains anywhere / in its summary fields. */
-  coverage: number;
-  summaryCoverage: number;
-  /** Raw BM25F score (not comparable across queries). */
-  bm25: number;
-  /** Raw query–skill cosine. */
-  cosine: number | null;
-  /** Standard deviations of that cosine above the query's cosine with unrelated skills (the null sample). */
-  cosineZ: number | null;
-}
-
-export interface SearchHit {
-  id: string;
-  owner: string;
-  /** Calibrated score in [0, 1]; `minScore` applies to it. */
-  score: number;
-  parts: SearchHitParts;
-}
-
-export interface SkillSearchIndexOptions {
-  /** Embedding connector; absent or `disabled` → keyword search only. */
-  embeddings?: EmbeddingConnector;
-  /** Vector backend for that connector's signature. @default an in-memory backend */
-  vectors?: VectorBackend;
-  /**
-   * Which skills get a vector score: `keyword` = the best keyword candidates only (right for the
-   * offline n-gram embedder, whose evidence is lexical anyway), `all` = exhaustive search too, so a
-   * semantic embedder can find a skill that shares no word with the query.
-   * @default 'keyword' for provider `hashing`, else 'all'
-   */
-  vectorCandidates?: 'keyword' | 'all';
-  /** Candidates taken from each side before calibration. @default 100 */
-  candidates?: number;
-  /** Instructions longer than this are cut in the embedded text. @default 2000 */
-  maxInstructionChars?: number;
-  /**
-   * The background corpus: the null sample of vector evidence and phantom documents in keyword IDF, so
-   * a score does not depend on how many skills the index holds. `false` measures both on the indexed
-   * skills themselves (the null sample is then `nullSampleSize` of them), which needs a large store.
-   * @default the shipped corpus (background/corpus.ts)
-   */
-  background?: BackgroundCorpus | false;
-  /**
-   * Side file caching the background's vectors for this embedder (e.g.
-   * `vectors/<index-name>.background.json`). Offline `hashing` embedders never use it: embedding the
-   * background takes them a few milliseconds.
-   * @default none: embedded in memory once per index
-   */
-  backgroundCacheFile?: string;
-  /** Without a background: size of the skill sample the vector null distribution is measured on. @default 256 */
-  nullSampleSize?: number;
-  calibration?: Partial<CalibrationParameters>;
-  keywordFields?: Partial<Record<KeywordField, FieldSettings>>;
-  /** Told when a query could not be embedded (the search then uses keyword evidence only). */
-  onVectorError?: (error: unknown) => void;
-}
-
-export interface VectorSyncReport {
-  embedded: number;
-  removed: number;
-  failed: string[];
-  error?: string;
-}
-
-interface Record_ {
-  skill: IndexedSkill;
-  tags: Set<string>;
-  library: boolean;
-}
+export type {
+  IndexedSkill,
+  SearchFilters,
+  SearchHit,
+  SearchHitParts,
+  SearchOptions,
+  SearchScope,
+  SkillSearchIndexOptions,
+  VectorSyncReport,
+} from './search-types.js';
 
 interface PendingVector {
   id: string;
@@ -162,7 +66,7 @@ interface PendingVector {
 interface Candidate {
   slot: number;
   /** Captured before any await, so a concurrent write cannot swap the skill behind a slot. */
-  record: Record_;
+  record: IndexedRecord;
   bm25: number;
   coverage: number;
   summaryCoverage: number;
@@ -174,68 +78,12 @@ const NULL_SAMPLE_SIZE = 256;
 /** Background vectors of offline (`hashing`) embedders, shared by every index of the process. */
 const offlineBackgrounds = new Map<string, Promise<BackgroundVectors>>();
 
-/** Phantom statistics per background corpus (the index always uses the default tokenizer). */
-const phantomCache = new WeakMap<BackgroundCorpus, PhantomDocuments>();
-
-function backgroundPhantoms(corpus: BackgroundCorpus): PhantomDocuments {
-  let phantoms = phantomCache.get(corpus);
-  if (!phantoms) {
-    phantoms = countPhantomDocuments(
-      corpus.documents.map((document) => ({
-        id: document.id,
-        fields: {
-          name: document.name,
-          description: document.description,
-          instructions: document.instructions,
-          triggers: document.triggers.join('\n'),
-          tags: document.tags.join('\n'),
-        },
-      })),
-    );
-    phantomCache.set(corpus, phantoms);
-  }
-  return phantoms;
-}
-
-/** FNV-1a of an id: orders the bottom-k null sample. */
-function idHash(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < id.length; index += 1)
-    hash = Math.imul(hash ^ id.charCodeAt(index), 0x01000193);
-  return hash >>> 0;
-}
-
-/** Mean and sample standard deviation of the non-NaN values of several samples pooled (one pass). */
-function meanAndSd(samples: readonly Float64Array[]): { mean: number; sd: number } {
-  let count = 0;
-  let sum = 0;
-  let squares = 0;
-  for (const sample of samples) {
-    for (let index = 0; index < sample.length; index += 1) {
-      const value = sample[index] as number;
-      if (Number.isNaN(value)) continue;
-      count += 1;
-      sum += value;
-      squares += value * value;
-    }
-  }
-  if (count < 2) return { mean: 0, sd: 1 };
-  const mean = sum / count;
-  return { mean, sd: Math.sqrt(Math.max(0, (squares - count * mean * mean) / (count - 1))) };
-}
-
-function normaliseScope(scope: SearchOptions['scope']): SearchScope {
-  if (scope === 'common' || scope === 'shared' || scope === 'library') return 'library';
-  if (scope === 'user') return 'user';
-  return 'all';
-}
-
 export class SkillSearchIndex {
   readonly keywords: Bm25Index;
   readonly vectors: VectorBackend;
   readonly embeddings: EmbeddingConnector | undefined;
-  private readonly records = new Map<string, Record_>();
-  private readonly recordsBySlot: Array<Record_ | undefined> = [];
+  private readonly records = new Map<string, IndexedRecord>();
+  private readonly recordsBySlot: Array<IndexedRecord | undefined> = [];
   private readonly calibration: CalibrationParameters;
   private readonly vectorCandidates: 'keyword' | 'all';
   private readonly candidateCount: number;
@@ -509,7 +357,7 @@ export class SkillSearchIndex {
         tags: skill.tags.join('\n'),
       },
     });
-    const record: Record_ = {
+    const record: IndexedRecord = {
       skill,
       tags: new Set(skill.tags.map((tag) => tag.trim().toLowerCase())),
       library: isLibraryOwner(skill.owner),
@@ -571,31 +419,10 @@ export class SkillSearchIndex {
   }
 
   private acceptor(options: SearchOptions): (slot: number) => boolean {
-    const scope = normaliseScope(options.scope);
-    const userId = options.userId;
-    const filters = options.filters ?? {};
-    const ids = filters.ids ? new Set(filters.ids) : undefined;
-    const tags = filters.tags ? filters.tags.map((tag) => tag.trim().toLowerCase()) : undefined;
-    const owners = filters.owners ? new Set(filters.owners) : undefined;
-    const libraries = filters.libraries
-      ? new Set(filters.libraries.map((name) => (isLibraryOwner(name) ? name : `library:${name}`)))
-      : undefined;
-    const status = filters.status ?? 'active';
+    const accepts = recordFilter(options);
     return (slot: number): boolean => {
       const record = this.recordsBySlot[slot];
-      if (!record) return false;
-      const skill = record.skill;
-      if (record.library) {
-        if (scope === 'user') return false;
-      } else if (scope === 'library' || userId === undefined || skill.owner !== userId) {
-        return false;
-      }
-      if (status !== 'any' && (skill.status ?? 'active') !== status) return false;
-      if (ids && !ids.has(skill.id)) return false;
-      if (owners && !owners.has(skill.owner)) return false;
-      if (libraries && !libraries.has(skill.owner)) return false;
-      if (tags && !tags.some((tag) => record.tags.has(tag))) return false;
-      return true;
+      return record !== undefined && accepts(record);
     };
   }
 
