@@ -22,135 +22,33 @@ import { join } from 'node:path';
 import { embeddingIndexName } from '../embeddings/signature.js';
 import type { EmbeddingConnector } from '../embeddings/types.js';
 import { backgroundCachePath } from '../index/background/vectors.js';
-import type { SearchHitParts, SearchOptions, SearchScope, VectorSyncReport } from '../index/search.js';
-import { type IndexedSkill, SkillSearchIndex, type SkillSearchIndexOptions } from '../index/search.js';
+import type { SearchScope, VectorSyncReport } from '../index/search.js';
+import { type IndexedSkill, SkillSearchIndex } from '../index/search.js';
+import { normaliseScope } from '../index/search-filter.js';
 import { MemoryVectorIndex } from '../index/vector/memory.js';
 import { createVectorBackend } from '../index/vector/registry.js';
-import type { VectorBackend, VectorEntry, VectorLoadReport } from '../index/vector/types.js';
+import type { VectorBackend, VectorLoadReport } from '../index/vector/types.js';
 import { AutoSkillError } from '../shared/errors.js';
 import { isLibraryOwner } from '../skill/schema.js';
 import { FileLock } from './fs/file-lock.js';
 import { FileSkillStore, STATE_DIR } from './fs/file-skill-store.js';
+import { LockedVectorBackend } from './locked-vector-backend.js';
 import { nameProblem } from './safe-paths.js';
+import type {
+  CreateSkillSearchOptions,
+  RebuildVectorsOptions,
+  SkillSearch,
+  SkillSearchHit,
+  SkillSearchOpenReport,
+  SkillSearchQuery,
+  VectorRebuildReport,
+  VectorStatus,
+  VectorStatusOptions,
+} from './skill-search-types.js';
+
+export type * from './skill-search-types.js';
+
 import type { SkillStore, StoreChange, StoredSkill } from './types.js';
-
-/** Index settings that may be tuned; vectors and embeddings come from the search itself. */
-export type SkillSearchIndexSettings = Omit<SkillSearchIndexOptions, 'vectors' | 'embeddings'>;
-
-export interface CreateSkillSearchOptions {
-  store: SkillStore;
-  /** Embedding connector; absent or `disabled` (`none`) → keyword search only, no vector files. */
-  embeddings?: EmbeddingConnector;
-  /**
-   * Folder of the vector files. `null` keeps vectors in memory.
-   * @default `<root>/vectors` for a `FileSkillStore`, else in memory
-   */
-  vectorsDir?: string | null;
-  /** A registered backend name, an alias or `"module:export"`. @default 'flat' */
-  vectorBackend?: string;
-  vectorBackendConfig?: Record<string, unknown>;
-  /** @default embeddingIndexName(embeddings.signature) */
-  indexName?: string;
-  /**
-   * Lock file that serialises vector-file writes across processes. `null`: no lock.
-   * @default the store's write lock `<root>/.autoskill/lock` for a writable `FileSkillStore`, else none
-   */
-  lockPath?: string | null;
-  /** @default 10000 */
-  lockTimeoutMs?: number;
-  /** Users indexed at open besides those the store lists (for stores that cannot list owners). */
-  userIds?: readonly string[];
-  index?: SkillSearchIndexSettings;
-  /**
-   * Bring the vectors in line with the skills when the index opens (embed missing and stale ones, drop
-   * extras). `false` only loads them, e.g. for a status report that must not start a long embedding run.
-   * @default true
-   */
-  repairOnOpen?: boolean;
-  /** Progress of embedding at open (long first builds with a remote provider). */
-  onProgress?: (done: number, total: number) => void;
-  /** Told about failures in the background (applying a change, writing vectors). @default ignore */
-  onError?: (error: unknown, context: string) => void;
-}
-
-export interface SkillSearchQuery extends Omit<SearchOptions, 'scope'> {
-  /** `user`, `library` (aliases `common`, `shared`) or `all`. @default 'all' */
-  scope?: SearchScope | 'common' | 'shared';
-}
-
-/** One hit: the stored skill as it is now, its calibrated score and the score's parts. */
-export interface SkillSearchHit {
-  skill: StoredSkill;
-  /** Calibrated score in [0, 1] (docs/retrieval.md); `minScore` applies to it. */
-  score: number;
-  parts: SearchHitParts;
-  /** `user:<owner>` or `library:<name>`. */
-  source: string;
-}
-
-export interface SkillSearchOpenReport {
-  skills: number;
-  vectorLoad: VectorLoadReport;
-  /** `null` when the index was opened with `repairOnOpen: false`. */
-  vectorSync: VectorSyncReport | null;
-  durationMs: number;
-}
-
-export interface VectorStatusOptions {
-  /** Count only skills this user can see (with `scope`); without it every skill counts. */
-  userId?: string;
-  /** @default 'all' */
-  scope?: SearchScope | 'common' | 'shared';
-}
-
-export interface VectorStatus {
-  /** False when no embeddings are configured (keyword search only). */
-  enabled: boolean;
-  /** Backend kind (`flat`, `memory`, …) and index name (file base name for `flat`). */
-  backend: string;
-  indexName: string | null;
-  /** Folder of the vector files; null when vectors live in memory. */
-  directory: string | null;
-  embeddings: { provider: string; model: string; dimensions: number | null } | null;
-  /** Skills in the counted scope. */
-  skills: number;
-  /** Of those, skills with a current vector. */
-  vectors: number;
-  missing: number;
-  stale: number;
-  /** Vectors of skills that no longer exist (whole index). */
-  extra: number;
-  healthy: boolean;
-  /** What loading the persisted vectors found when the search opened. */
-  load: VectorLoadReport | null;
-  /** What the last repair (open or rebuild) did. */
-  lastSync: VectorSyncReport | null;
-}
-
-export interface RebuildVectorsOptions {
-  /** Re-embed every skill, not only missing and stale ones. @default false */
-  force?: boolean;
-  onProgress?: (done: number, total: number) => void;
-  abortSignal?: AbortSignal;
-}
-
-export interface VectorRebuildReport extends VectorSyncReport {
-  durationMs: number;
-  status: VectorStatus;
-}
-
-export interface SkillSearch {
-  /** True once the index is built. */
-  readonly isOpen: boolean;
-  /** Builds the index now (otherwise the first search does). Safe to call more than once. */
-  open(): Promise<SkillSearchOpenReport>;
-  search(query: string, options?: SkillSearchQuery): Promise<SkillSearchHit[]>;
-  vectorStatus(options?: VectorStatusOptions): Promise<VectorStatus>;
-  rebuildVectors(options?: RebuildVectorsOptions): Promise<VectorRebuildReport>;
-  /** Takes in other processes' writes and applies every queued change (tests; before a status report). */
-  catchUp(): Promise<void>;
-  close(): Promise<void>;
-}
 
 /** What the index needs of a stored skill (a slim copy: the store keeps the full one). */
 export function toIndexedSkill(skill: StoredSkill): IndexedSkill {
@@ -172,99 +70,10 @@ export function skillSource(owner: string): string {
   return isLibraryOwner(owner) ? owner : `user:${owner}`;
 }
 
-function normaliseScope(scope: SkillSearchQuery['scope']): SearchScope {
-  if (scope === 'common' || scope === 'shared' || scope === 'library') return 'library';
-  return scope === 'user' ? 'user' : 'all';
-}
-
 /** Whether `owner`'s skill may be shown to `userId` in `scope` (the seeds' rule). */
 export function visibleTo(owner: string, userId: string | undefined, scope: SearchScope): boolean {
   if (isLibraryOwner(owner)) return scope !== 'user';
   return scope !== 'library' && userId !== undefined && owner === userId;
-}
-
-/**
- * A vector backend whose writes take a cross-process lock, one write at a time; reads go straight
- * to the wrapped backend. `refreshFromDisk` re-reads files another process wrote.
- */
-class LockedVectorBackend implements VectorBackend {
-  readonly kind: string;
-  readonly name: string;
-  readonly scoreMany?: (query: Float32Array, ids: readonly string[]) => Float64Array;
-  private tail: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    readonly inner: VectorBackend,
-    private readonly lock: FileLock | null,
-  ) {
-    this.kind = inner.kind;
-    this.name = inner.name;
-    if (inner.scoreMany) this.scoreMany = inner.scoreMany.bind(inner);
-  }
-
-  dimensions(): number | undefined {
-    return this.inner.dimensions();
-  }
-  size(): number {
-    return this.inner.size();
-  }
-  has(id: string): boolean {
-    return this.inner.has(id);
-  }
-  ids(): string[] {
-    return this.inner.ids();
-  }
-  get(id: string): Float32Array | undefined {
-    return this.inner.get(id);
-  }
-  docHash(id: string): string | undefined {
-    return this.inner.docHash(id);
-  }
-  search: VectorBackend['search'] = (query, options) => this.inner.search(query, options);
-
-  load(): Promise<VectorLoadReport> {
-    return this.locked(() => this.inner.load());
-  }
-  upsert(entries: readonly VectorEntry[]): Promise<void> {
-    return entries.length === 0 ? Promise.resolve() : this.locked(() => this.inner.upsert(entries));
-  }
-  remove(ids: readonly string[]): Promise<number> {
-    return ids.length === 0 ? Promise.resolve(0) : this.locked(() => this.inner.remove(ids));
-  }
-  reset(dimensions?: number): Promise<void> {
-    return this.locked(() => this.inner.reset(dimensions));
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-
-  /** Re-reads the files when another process changed them (flat backend); true when it did. */
-  async refreshFromDisk(): Promise<boolean> {
-    const flat = this.inner as VectorBackend & { changedOnDisk?: () => boolean; loadSync?: () => unknown };
-    if (typeof flat.changedOnDisk !== 'function' || typeof flat.loadSync !== 'function') return false;
-    if (!flat.changedOnDisk()) return false;
-    return this.locked(async () => {
-      if (!flat.changedOnDisk?.()) return false;
-      flat.loadSync?.();
-      return true;
-    });
-  }
-
-  /** One write at a time in this process, and under the lock file across processes. */
-  private locked<T>(work: () => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      if (!this.lock) return work();
-      await this.lock.acquire();
-      try {
-        return await work();
-      } finally {
-        this.lock.release();
-      }
-    };
-    const next = this.tail.then(run, run);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
 }
 
 const LIST_PAGE = 10_000;
