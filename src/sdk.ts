@@ -17,18 +17,11 @@
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config/index.js';
 import type { EmbeddingConnector } from './embeddings/types.js';
-import type { SearchFilters } from './index/search.js';
-import type { Candidate } from './learn/candidate.js';
-import type { DroppedPart } from './learn/candidate-checks.js';
-import type { ConversationEvent, ConversationMessage } from './learn/conversation.js';
-import { type ExtractionLogger, type ExtractionOutcome, extractCandidate } from './learn/extract.js';
+import type { ConversationMessage } from './learn/conversation.js';
+import { type ExtractionLogger, extractCandidate } from './learn/extract.js';
 import type { ExtractionReferenceInput } from './learn/extraction-reference.js';
-import {
-  type ImportConversationsResult,
-  type ImportStep,
-  importConversations,
-} from './learn/import-conversations.js';
-import { ingest, type IngestResult as LearnIngestResult } from './learn/ingest.js';
+import { type ImportConversationsResult, importConversations } from './learn/import-conversations.js';
+import { ingest } from './learn/ingest.js';
 import { createFileUserLock, PROCESS_USER_LOCK, type UserLock } from './learn/maintain-lock.js';
 import type { LLMConnector } from './llm/types.js';
 import {
@@ -36,16 +29,28 @@ import {
   prepareTurnContext,
   type RenderableSkill,
   type RenderedSkillContext,
-  type RetrievalScope,
-  type RewriteMode,
   renderSkillContext,
   splitLatestUserTurn,
   type TurnContext,
 } from './retrieve/index.js';
 import { loadTokenCounter } from './retrieve/tokens.js';
-import { buildComponents, type ComponentOptions, type StoreConfig } from './sdk/components.js';
-import { diffLines, type LineDiff } from './sdk/diff.js';
+import { buildComponents, type StoreConfig } from './sdk/components.js';
+import { diffLines } from './sdk/diff.js';
 import { type ExportResult, type ExportSkillOptions, exportSkill } from './sdk/export.js';
+import type {
+  AutoSkillOptions,
+  ChangeOptions,
+  DiffOptions,
+  ExtractCandidatesResult,
+  ImportConversationsOptions,
+  ImportSkillsOptions,
+  IngestOptions,
+  IngestResult,
+  PrepareTurnOptions,
+  RenderContextOptions,
+  SearchSkillsOptions,
+  SkillDiff,
+} from './sdk/options.js';
 import { AutoSkillError } from './shared/errors.js';
 import { FileSkillStore, STATE_DIR } from './store/fs/file-skill-store.js';
 import { type ImportReport, importSkills } from './store/import/import-skills.js';
@@ -73,158 +78,21 @@ import type {
 export type { ImportConversationsResult, ImportStep } from './learn/import-conversations.js';
 export type { DiffHunk, DiffLine, LineDiff } from './sdk/diff.js';
 export type { ExportFormat, ExportResult, ExportSkillOptions } from './sdk/export.js';
+export type {
+  AutoSkillOptions,
+  ChangeOptions,
+  DiffOptions,
+  ExtractCandidatesResult,
+  ImportConversationsOptions,
+  ImportSkillsOptions,
+  IngestOptions,
+  IngestResult,
+  PrepareTurnOptions,
+  RenderContextOptions,
+  SearchSkillsOptions,
+  SkillDiff,
+} from './sdk/options.js';
 export type { StoreConfig };
-
-export interface AutoSkillOptions extends ComponentOptions {
-  /** The user of calls that name none. @default `config.userId` ('u1') */
-  userId?: string;
-  /**
-   * Use the rule-based (offline) extractor. @default true when the learning model's provider is
-   * `offline` (pass `false` with an offline connector scripted by `respond` to drive the model path)
-   */
-  offline?: boolean;
-  /** Folder of the vector files; `null` keeps them in memory. @default `<store>/vectors` for the filesystem store */
-  vectorsDir?: string | null;
-  /** Told about problems in the background (vector writes, failed embeddings) and dropped extractions. */
-  logger?: ExtractionLogger;
-  /** @default Date.now */
-  now?: () => number;
-}
-
-/** Who makes a change and why (recorded in the revision); the base revision refuses stale edits. */
-export interface ChangeOptions {
-  /** @default 'sdk' */
-  actor?: string;
-  reason?: string;
-  baseRevision?: number;
-}
-
-export interface SearchSkillsOptions {
-  /** @default the SDK's user */
-  userId?: string;
-  /** @default `config.retrieval.scope` ('all') */
-  scope?: RetrievalScope | 'common' | 'shared';
-  /** @default 5 */
-  limit?: number;
-  /**
-   * Calibrated score a hit needs (docs/retrieval.md). `search` is a ranking, so nothing is cut by
-   * default; pass `config.retrieval.minScore` (0.4) to keep only hits that would be injected.
-   * @default 0
-   */
-  minScore?: number;
-  filters?: SearchFilters;
-  abortSignal?: AbortSignal;
-}
-
-export interface RenderContextOptions {
-  /** Skills (or search hits), best first. */
-  skills: ReadonlyArray<StoredSkill | SkillSearchHit | RenderableSkill>;
-  /** @default `config.retrieval.maxContextTokens` (1500) */
-  maxTokens?: number;
-  /** The query (picks the header language). */
-  query?: string;
-}
-
-export interface PrepareTurnOptions {
-  /** @default the SDK's user */
-  userId?: string;
-  messages: readonly ChatMessageLike[];
-  /** @default `config.retrieval.scope` */
-  scope?: RetrievalScope;
-  /** @default `config.retrieval.topK` (1) */
-  topK?: number;
-  /** @default `config.retrieval.minScore` (0.4) */
-  minScore?: number;
-  /** @default `config.retrieval.rewriteMode` ('auto') */
-  rewriteMode?: RewriteMode;
-  /** @default `config.retrieval.selection` ('off') */
-  selection?: 'off' | 'llm';
-  /** @default `config.retrieval.maxContextTokens` (1500) */
-  maxContextTokens?: number;
-  filters?: SearchFilters;
-  abortSignal?: AbortSignal;
-}
-
-export interface IngestOptions {
-  /** @default the SDK's user */
-  userId?: string;
-  messages?: readonly ConversationMessage[];
-  /** Behaviour traces: tool calls, actions and their results. */
-  events?: readonly ConversationEvent[];
-  /** The `/extract_now [hint]` text. */
-  hint?: string;
-  metadata?: Record<string, unknown>;
-  /** Extraction on demand: describe the capability even without an explicit rule. @default false */
-  forced?: boolean;
-  /** The top-1 retrieved skill as identity context; `null` for none. @default searched from the latest user message */
-  reference?: ExtractionReferenceInput | null;
-  abortSignal?: AbortSignal;
-}
-
-/**
- * What an ingest did: created a skill, merged into one (new version, new revision), discarded the
- * candidate, or found nothing to learn — with the reason, the candidate, the extraction and the decision.
- */
-export type IngestResult = LearnIngestResult;
-
-export interface ExtractCandidatesResult {
-  /** At most one candidate. */
-  candidates: Candidate[];
-  outcome: ExtractionOutcome;
-  reason: string;
-  dropped: DroppedPart[];
-}
-
-export interface ImportConversationsOptions {
-  /** @default the SDK's user */
-  userId?: string;
-  /** A `.json` or `.jsonl` file in the OpenAI message shapes. */
-  file?: string;
-  /** The same content, already parsed. */
-  data?: unknown;
-  /** Keep the last N messages of each conversation (0 = all). @default 0 */
-  maxMessagesPerConversation?: number;
-  /** @default true */
-  continueOnError?: boolean;
-  /** Passed to every ingest (the `/extract_now` hint). */
-  hint?: string;
-  /** Added to each skill's metadata, with `channel: "openai_import"`, `source_file` and `import_index`. */
-  metadata?: Record<string, unknown>;
-  /** After each conversation: done, total, and what that conversation did. */
-  onProgress?: (done: number, total: number, step: ImportStep) => void;
-  abortSignal?: AbortSignal;
-}
-
-export interface ImportSkillsOptions {
-  /** A folder of skill folders (or one skill folder), or a `.zip`. */
-  source: string;
-  /** Import into this user's skills. @default the SDK's user (unless `library` is given) */
-  userId?: string;
-  /** Import into the read-only library `Common/<library>/` instead (filesystem store only). */
-  library?: string;
-  /** @default false */
-  overwrite?: boolean;
-  /** @default true */
-  includeFiles?: boolean;
-  /** @default 6 */
-  maxDepth?: number;
-}
-
-export interface DiffOptions {
-  id: string;
-  /** Older revision number. */
-  from: number;
-  /** Newer revision number. @default the current revision */
-  to?: number;
-  /** Context lines around each change. @default 3 */
-  context?: number;
-}
-
-export interface SkillDiff extends LineDiff {
-  id: string;
-  from: number;
-  to: number;
-}
 
 /**
  * Ingests of one user take turns: in this process always, and across processes for a writable
