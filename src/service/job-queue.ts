@@ -22,127 +22,29 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AutoSkillError, errorMessage, isAutoSkillError } from '../shared/errors.js';
-import type {
-  JobEvent,
-  JobMessage,
-  JobOutcome,
-  JobRecord,
-  JobReference,
-  JobSkillDetail,
-  JobSkillSummary,
-  JobStatus,
-  JobStore,
-  JobUpdate,
-} from '../store/job-store.js';
+import type { JobEvent, JobRecord, JobStatus, JobStore, JobUpdate } from '../store/job-store.js';
 import { isTerminalStatus } from '../store/job-store.js';
-import type { JobEventBus } from './event-bus.js';
 import { dedupeKey } from './extraction-window.js';
+import type {
+  JobQueue,
+  JobQueueOptions,
+  JobRunResult,
+  RecoveryReport,
+  ServiceLogger,
+} from './job-queue-types.js';
+import { jobEvent, newJobRecord, recoveryStep, retryDelayMs } from './job-records.js';
 
-/** A pino-compatible logger subset. */
-export interface ServiceLogger {
-  info(details: Record<string, unknown>, message: string): void;
-  warn(details: Record<string, unknown>, message: string): void;
-  error(details: Record<string, unknown>, message: string): void;
-}
-
-export interface JobRunResult {
-  outcome: JobOutcome;
-  reason: string;
-  upserted: JobSkillSummary[];
-  skills: JobSkillDetail[];
-}
-
-/** Does the work of one job (the ingest runner). Throws on failure; retryable errors say so. */
-export interface JobRunner {
-  run(job: JobRecord, options: { signal: AbortSignal }): Promise<JobRunResult>;
-  /** Releases what the runner holds (a worker thread); called by the runtime after the queue stopped. */
-  close?(): Promise<void>;
-}
-
-export interface ScheduleRequest {
-  userId: string;
-  window: JobMessage[];
-  /** `proxy_chat_completion`, `proxy_extract_now`, … */
-  trigger: string;
-  hint?: string | null;
-  forced?: boolean;
-  reference?: JobReference | null;
-  metadata?: Record<string, string>;
-}
-
-export interface ScheduleReceipt {
-  jobId: string;
-  /** `scheduled` for a new job; the current status of the job it duplicates otherwise. */
-  status: JobStatus;
-  /** True when an identical window already had a job (`jobId` is that job). */
-  duplicate: boolean;
-  reason: string;
-  /** Settles once the job is stored: the job's latest known event. */
-  persisted: Promise<JobEvent | null>;
-}
-
-export interface RecoveryReport {
-  /** Jobs taken over from stopped processes (queued ones, and running ones re-queued once). */
-  requeued: string[];
-  /** Jobs interrupted a second time, failed with a reason. */
-  failed: string[];
-}
-
-export interface StopReport {
-  /** True when every running job finished within the timeout. */
-  drained: boolean;
-  /** Jobs aborted at the timeout and put back to `scheduled`. */
-  interrupted: string[];
-}
-
-export interface JobQueue {
-  readonly workerId: string;
-  /** Registers the worker, recovers jobs of stopped processes, starts claiming. */
-  start(): Promise<RecoveryReport>;
-  schedule(request: ScheduleRequest): ScheduleReceipt;
-  /** Stops claiming, waits up to `timeoutMs` for running jobs, aborts the rest. @default timeoutMs 10000 */
-  stop(options?: { timeoutMs?: number }): Promise<StopReport>;
-  /** Resolves when every job this queue scheduled or took over has finished (tests, benches). */
-  idle(options?: { timeoutMs?: number }): Promise<void>;
-  stats(): { running: number; waiting: number };
-}
-
-export interface JobQueueOptions {
-  store: JobStore;
-  runner: JobRunner;
-  bus?: JobEventBus;
-  /** Jobs running at once in this process, across users. @default 2 */
-  maxConcurrentJobs?: number;
-  /** Re-runs after a retryable error. @default 2 */
-  maxRetries?: number;
-  /** First retry delay; doubles each time. @default 1000 */
-  retryBaseMs?: number;
-  /** @default 60000 */
-  retryMaxMs?: number;
-  /** How long a finished job still absorbs identical windows. @default 600000 (10 min) */
-  dedupeWindowMs?: number;
-  /** @default 10000 */
-  heartbeatMs?: number;
-  /** A worker silent this long (on another host) counts as stopped. @default 60000 */
-  workerStaleMs?: number;
-  /**
-   * Claim only jobs this queue scheduled (each process of a filesystem store runs its own queue);
-   * `false` lets replicas of a shared database take any job. @default true
-   */
-  ownJobsOnly?: boolean;
-  /**
-   * Also try to claim every this many ms (replicas of a shared database: jobs another replica queued,
-   * and running jobs whose replica died once their lease expires). @default 0 (only on local events)
-   */
-  pollMs?: number;
-  /** @default a random id naming host and pid */
-  workerId?: string;
-  /** Epoch milliseconds. @default Date.now */
-  now?: () => number;
-  /** @default randomUUID */
-  generateJobId?: () => string;
-  logger?: ServiceLogger;
-}
+export type {
+  JobQueue,
+  JobQueueOptions,
+  JobRunner,
+  JobRunResult,
+  RecoveryReport,
+  ScheduleReceipt,
+  ScheduleRequest,
+  ServiceLogger,
+  StopReport,
+} from './job-queue-types.js';
 
 interface DedupeEntry {
   jobId: string;
@@ -187,21 +89,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   let pumpAgain = false;
   let stopping = false;
 
-  const makeEvent = (job: JobRecord, status: JobStatus, extra: Partial<JobEvent> = {}): JobEvent => ({
-    eventId: randomBytes(16).toString('hex'),
-    jobId: job.jobId,
-    userId: job.userId,
-    trigger: job.trigger,
-    eventTime: now(),
-    status,
-    outcome: null,
-    reason: null,
-    error: '',
-    attempt: job.attempts,
-    upserted: [],
-    skills: [],
-    ...extra,
-  });
+  const makeEvent = (job: JobRecord, status: JobStatus, extra: Partial<JobEvent> = {}): JobEvent =>
+    jobEvent(job, status, now(), extra);
 
   const settle = (jobId: string) => {
     inFlight.delete(jobId);
@@ -282,11 +171,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     }
     const retryable = isAutoSkillError(error) && error.isRetryable;
     if (retryable && job.attempts <= maxRetries) {
-      const retryAfter = isAutoSkillError(error) ? error.details['retryAfterSeconds'] : undefined;
-      const delay =
-        typeof retryAfter === 'number' && retryAfter >= 0
-          ? Math.min(retryMaxMs, retryAfter * 1000)
-          : Math.min(retryMaxMs, retryBaseMs * 2 ** (job.attempts - 1));
+      const delay = retryDelayMs(error, job.attempts, { baseMs: retryBaseMs, maxMs: retryMaxMs });
       const notBefore = now() + delay;
       const stored = await record(
         job,
@@ -396,32 +281,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       const owner = job.status === 'running' ? job.claimedBy : job.scheduledBy;
       if (owner === workerId) continue;
       if (owner && (await store.isWorkerAlive(owner, { now: now(), staleAfterMs: workerStaleMs }))) continue;
-      let event: JobEvent;
-      let update: JobUpdate;
-      let expect: { status: JobStatus[]; claimedBy?: string | null; scheduledBy?: string };
-      if (job.status === 'scheduled') {
-        event = makeEvent(job, 'scheduled', { reason: 'taken over: the process that queued it stopped' });
-        update = { scheduledBy: workerId };
-        expect = { status: ['scheduled'], scheduledBy: job.scheduledBy };
-      } else if (job.recoveries < 1) {
-        event = makeEvent(job, 'scheduled', {
-          reason: 're-queued once: the process running it stopped',
-          error: 'interrupted',
-        });
-        update = {
-          status: 'scheduled',
-          scheduledBy: workerId,
-          claimedBy: null,
-          recoveries: job.recoveries + 1,
-          notBefore: 0,
-        };
-        expect = { status: ['running'], claimedBy: job.claimedBy };
-      } else {
-        const reason = 'interrupted twice by a stopped process; not run again';
-        event = makeEvent(job, 'failed', { reason, error: 'interrupted' });
-        update = { status: 'failed', claimedBy: null, reason, error: 'interrupted' };
-        expect = { status: ['running'], claimedBy: job.claimedBy };
-      }
+      const { event, update, expect } = recoveryStep(job, workerId, now());
       const stored = await store.recordEvent({
         event,
         update: { ...update, updatedAt: event.eventTime },
@@ -488,28 +348,15 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         };
       }
       const at = now();
-      const job: JobRecord = {
+      const job = newJobRecord({
         jobId: generateJobId(),
-        userId: request.userId,
-        trigger: request.trigger,
-        status: 'scheduled',
-        window: request.window,
+        request,
         hint,
         forced,
-        reference: request.reference ?? null,
-        metadata: request.metadata ?? {},
         dedupeKey: key,
-        createdAt: at,
-        updatedAt: at,
-        attempts: 0,
-        recoveries: 0,
-        scheduledBy: workerId,
-        claimedBy: null,
-        notBefore: 0,
-        outcome: null,
-        reason: null,
-        error: null,
-      };
+        at,
+        workerId,
+      });
       const event = makeEvent(job, 'scheduled', { reason: `queued (${request.trigger})` });
       inFlight.add(job.jobId);
       jobKeys.set(job.jobId, key);
