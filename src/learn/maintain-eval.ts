@@ -19,6 +19,7 @@ import { SkillSearchIndex } from '../index/search.js';
 import { MemoryVectorIndex } from '../index/vector/memory.js';
 import { createOfflineLLMConnector } from '../llm/offline.js';
 import type { LLMConnector } from '../llm/types.js';
+import { AutoSkillError } from '../shared/errors.js';
 import { parseJson } from '../shared/json.js';
 import { isLibraryOwner, libraryOwner, type Skill, SkillSchema } from '../skill/schema.js';
 import { MemorySkillStore } from '../store/memory-skill-store.js';
@@ -195,7 +196,11 @@ function caseSkill(
     });
   }
   if (testCase.existing_path && resolve) return resolve(testCase.existing_path);
-  throw new Error(`case ${testCase.id}: no existing skill (inline or existing_path with a resolver)`);
+  throw new AutoSkillError(
+    'INVALID_INPUT',
+    `case ${testCase.id}: no existing skill (inline or existing_path with a resolver)`,
+    { details: { caseId: testCase.id } },
+  );
 }
 
 interface PreparedCase {
@@ -278,7 +283,11 @@ export async function evaluateMaintenance(options: EvaluateMaintenanceOptions): 
       if (entry.library) {
         existing = await world.store.get(`library-${entry.skill.id}`);
         if (!existing || !isLibraryOwner(existing.owner)) {
-          throw new Error(`case ${testCase.id}: library skills must be given to the world (caseLibraries)`);
+          throw new AutoSkillError(
+            'INVALID_INPUT',
+            `case ${testCase.id}: library skills must be given to the world (caseLibraries)`,
+            { details: { caseId: testCase.id } },
+          );
         }
       } else {
         const { id: _id, owner: _owner, resources: _resources, ...fields } = entry.skill;
