@@ -6,7 +6,7 @@
  */
 import type { FetchFunction, SleepFunction } from '../http/index.js';
 import { AutoSkillError } from '../shared/errors.js';
-import { loadModuleExport } from '../shared/module-export.js';
+import { createProviderTable } from '../shared/provider-table.js';
 import {
   type EmbeddingConfig,
   type EmbeddingConfigInput,
@@ -116,14 +116,6 @@ const BUILTINS: Builtin[] = [
   },
 ];
 
-function normalizeName(name: string): string {
-  return name.trim().toLowerCase();
-}
-
-function loadFactoryString(spec: string, cwd: string): Promise<EmbeddingFactory> {
-  return loadModuleExport(spec, { kind: 'embedding connector', cwd }) as Promise<EmbeddingFactory>;
-}
-
 function assertConnector(value: unknown, source: string): EmbeddingConnector {
   const candidate = value as Partial<EmbeddingConnector> | null;
   if (
@@ -148,37 +140,20 @@ export function createEmbeddingConnectorRegistry({
 }: {
   builtins?: boolean;
 } = {}): EmbeddingConnectorRegistry {
-  const factories = new Map<string, EmbeddingFactory | string>();
-  const aliasTargets = new Map<string, string>();
-
-  const resolveName = (name: string): string | undefined => {
-    const key = normalizeName(name);
-    if (factories.has(key)) return key;
-    return aliasTargets.get(key);
-  };
-
-  const list = () =>
-    [...factories.keys()].sort().map((name) => ({
-      name,
-      aliases: [...aliasTargets.entries()].filter(([, target]) => target === name).map(([alias]) => alias),
-    }));
-
-  const register: EmbeddingConnectorRegistry['register'] = (name, factory, options = {}) => {
-    const key = normalizeName(name);
-    if (!key) throw new AutoSkillError('INVALID_INPUT', 'An embedding connector needs a non-empty name.');
-    if (options.override === false && factories.has(key)) return;
-    factories.set(key, factory);
-    aliasTargets.delete(key);
-    for (const alias of options.aliases ?? []) aliasTargets.set(normalizeName(alias), key);
-  };
+  const table = createProviderTable<EmbeddingFactory>({
+    kind: 'embedding connector',
+    providerLabel: 'embedding',
+  });
+  const register: EmbeddingConnectorRegistry['register'] = (name, factory, options = {}) =>
+    table.register(name, factory, options);
 
   if (builtins)
     for (const builtin of BUILTINS) register(builtin.name, builtin.factory, { aliases: builtin.aliases });
 
   return {
     register,
-    resolveName,
-    list,
+    resolveName: table.resolveName,
+    list: table.list,
     async create(input = {}, options = {}) {
       const config = resolveEmbeddingConfig(input);
       const context: EmbeddingFactoryContext = {
@@ -186,30 +161,8 @@ export function createEmbeddingConnectorRegistry({
         fetch: options.fetch,
         sleep: options.sleep,
       };
-      const cwd = options.cwd ?? process.cwd();
-      let factory: EmbeddingFactory | string;
-      let source: string;
-      const name = resolveName(config.provider);
-      if (config.factory) {
-        factory = config.factory;
-        source = `"${config.factory}"`;
-      } else if (name !== undefined) {
-        factory = factories.get(name) as EmbeddingFactory | string;
-        source = `for provider "${name}"`;
-        config.provider = name;
-      } else if (config.provider.includes(':')) {
-        factory = config.provider;
-        source = `"${config.provider}"`;
-      } else {
-        const available = list().flatMap((entry) => [entry.name, ...entry.aliases]);
-        throw new AutoSkillError(
-          'NO_SUCH_PROVIDER',
-          `Unknown embedding provider "${config.provider}". Available: ${available.join(', ')}; or give a "module:export" factory.`,
-          { details: { provider: config.provider, availableProviders: available } },
-        );
-      }
-      const resolved = typeof factory === 'string' ? await loadFactoryString(factory, cwd) : factory;
-      return assertConnector(await resolved(config, context), source);
+      const { factory, source } = await table.resolveFactory(config, options.cwd ?? process.cwd());
+      return assertConnector(await factory(config, context), source);
     },
   };
 }

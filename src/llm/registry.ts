@@ -5,7 +5,7 @@
  */
 import type { FetchFunction } from '../http/index.js';
 import { AutoSkillError } from '../shared/errors.js';
-import { loadModuleExport } from '../shared/module-export.js';
+import { createProviderTable } from '../shared/provider-table.js';
 import { type LLMConfig, type LLMConfigInput, type LLMEnv, resolveLLMConfig } from './config.js';
 import type { LLMConnector } from './types.js';
 
@@ -44,14 +44,6 @@ export interface LLMConnectorRegistry {
   create(config?: LLMConfigInput, options?: CreateLLMConnectorOptions): Promise<LLMConnector>;
 }
 
-function normalizeName(name: string): string {
-  return name.trim().toLowerCase();
-}
-
-function loadFactoryString(spec: string, cwd: string): Promise<LLMConnectorFactory> {
-  return loadModuleExport(spec, { kind: 'LLM connector', cwd }) as Promise<LLMConnectorFactory>;
-}
-
 function assertConnector(value: unknown, source: string): LLMConnector {
   const candidate = value as Partial<LLMConnector> | null;
   if (
@@ -70,62 +62,16 @@ function assertConnector(value: unknown, source: string): LLMConnector {
 }
 
 export function createLLMConnectorRegistry(): LLMConnectorRegistry {
-  const factories = new Map<string, LLMConnectorFactory | string>();
-  const aliasTargets = new Map<string, string>();
-
-  const resolveName = (name: string): string | undefined => {
-    const key = normalizeName(name);
-    if (factories.has(key)) return key;
-    return aliasTargets.get(key);
-  };
-
-  const list = () =>
-    [...factories.keys()].sort().map((name) => ({
-      name,
-      aliases: [...aliasTargets.entries()].filter(([, target]) => target === name).map(([alias]) => alias),
-    }));
-
-  const unknownProvider = (provider: string): AutoSkillError => {
-    const available = list().flatMap((entry) => [entry.name, ...entry.aliases]);
-    return new AutoSkillError(
-      'NO_SUCH_PROVIDER',
-      `Unknown LLM provider "${provider}". Available: ${available.join(', ')}; or give a "module:export" factory.`,
-      { details: { provider, availableProviders: available } },
-    );
-  };
-
+  const table = createProviderTable<LLMConnectorFactory>({ kind: 'LLM connector', providerLabel: 'LLM' });
   return {
-    register(name, factory, options = {}) {
-      const key = normalizeName(name);
-      if (!key) throw new AutoSkillError('INVALID_INPUT', 'An LLM connector needs a non-empty name.');
-      factories.set(key, factory);
-      aliasTargets.delete(key);
-      for (const alias of options.aliases ?? []) aliasTargets.set(normalizeName(alias), key);
-    },
-    resolveName,
-    list,
+    register: (name, factory, options = {}) => table.register(name, factory, options),
+    resolveName: table.resolveName,
+    list: table.list,
     async create(input = {}, options = {}) {
       const config = resolveLLMConfig(input);
       const context: LLMFactoryContext = { env: options.env ?? {}, fetch: options.fetch };
-      const cwd = options.cwd ?? process.cwd();
-      let factory: LLMConnectorFactory | string;
-      let source: string;
-      const name = resolveName(config.provider);
-      if (config.factory) {
-        factory = config.factory;
-        source = `"${config.factory}"`;
-      } else if (name !== undefined) {
-        factory = factories.get(name) as LLMConnectorFactory | string;
-        source = `for provider "${name}"`;
-        config.provider = name;
-      } else if (config.provider.includes(':')) {
-        factory = config.provider;
-        source = `"${config.provider}"`;
-      } else {
-        throw unknownProvider(config.provider);
-      }
-      const resolved = typeof factory === 'string' ? await loadFactoryString(factory, cwd) : factory;
-      return assertConnector(await resolved(config, context), source);
+      const { factory, source } = await table.resolveFactory(config, options.cwd ?? process.cwd());
+      return assertConnector(await factory(config, context), source);
     },
   };
 }
