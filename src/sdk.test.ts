@@ -285,4 +285,39 @@ describe('AutoSkill.open with instances and environment', () => {
       temp.cleanup();
     }
   });
+
+  it('works with new AutoSkill(options): every method waits for the opening', async () => {
+    const temp = makeTempDir('autoskill-sdk-new-');
+    try {
+      const autoSkill = new AutoSkill({
+        llm: { provider: 'offline' },
+        embeddings: { provider: 'hashing' },
+        store: { provider: 'filesystem', dir: join(temp.dir, 'SkillBank') },
+      });
+      // Called at once, before anything is open.
+      const learned = await autoSkill.ingest({ userId: 'u1', messages: RELEASE_CHAT });
+      expect(learned.outcome).toBe('created');
+      const [hit] = await autoSkill.search('How should I do a safe release?', { userId: 'u1' });
+      expect(hit?.skill.id).toBe(learned.skill?.id);
+      expect(autoSkill.userId).toBe(autoSkill.config.userId);
+      await autoSkill.close();
+    } finally {
+      temp.cleanup();
+    }
+  });
+
+  it('new AutoSkill: properties before ready() are a clear error, and a bad config rejects every call', async () => {
+    const autoSkill = new AutoSkill({ store: { provider: 'memory' } });
+    expect(() => autoSkill.store).toThrow(/await autoSkill\.ready\(\)/);
+    await autoSkill.ready();
+    expect(autoSkill.llm.provider).toBe('offline');
+    await autoSkill.close();
+
+    const broken = new AutoSkill({ llm: { provider: 'no-such-llm' }, store: { provider: 'memory' } });
+    await expect(broken.ready()).rejects.toSatisfy((error) => isAutoSkillError(error, 'NO_SUCH_PROVIDER'));
+    await expect(broken.search('anything')).rejects.toSatisfy((error) =>
+      isAutoSkillError(error, 'NO_SUCH_PROVIDER'),
+    );
+    await broken.close(); // nothing was opened: nothing to close, no error
+  });
 });

@@ -13,6 +13,8 @@
  * await autoSkill.ingest({ userId: 'u1', messages });
  * const hits = await autoSkill.search('How should I do a safe release?', { userId: 'u1' });
  * await autoSkill.close();
+ *
+ * `new AutoSkill(options)` is the same without the `await`: it opens in the background and each method waits.
  */
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config/index.js';
@@ -109,97 +111,148 @@ function toRenderable(item: StoredSkill | SkillSearchHit | RenderableSkill): Ren
   return 'skill' in item && typeof item.skill === 'object' ? item.skill : (item as RenderableSkill);
 }
 
-/** The SDK facade (see the module comment). Create it with `AutoSkill.open(options)`. */
-export class AutoSkill {
-  readonly config: ResolvedConfig;
-  readonly store: SkillStore;
-  /** The chat model (the offline stand-in unless configured). */
-  readonly llm: LLMConnector;
-  /** The model that learns: extraction, merging, query rewriting, selection. */
-  readonly learnLlm: LLMConnector;
-  readonly embeddings: EmbeddingConnector;
-  /** Store-side search (lazy: opened on first use). */
-  readonly skillSearch: SkillSearch;
-  /** The user of calls that name none. */
-  readonly userId: string;
-  /** Whether extraction is rule-based. */
-  readonly offline: boolean;
-  private readonly ownsStore: boolean;
-  private readonly userLock: UserLock;
-  private readonly logger: ExtractionLogger | undefined;
-  private readonly now: () => number;
-  private closed = false;
+/** Everything an open `AutoSkill` works with. */
+interface AutoSkillParts {
+  config: ResolvedConfig;
+  store: SkillStore;
+  ownsStore: boolean;
+  llm: LLMConnector;
+  learnLlm: LLMConnector;
+  embeddings: EmbeddingConnector;
+  skillSearch: SkillSearch;
+  userId: string;
+  offline: boolean;
+  userLock: UserLock;
+  logger: ExtractionLogger | undefined;
+  now: () => number;
+}
 
-  private constructor(parts: {
-    config: ResolvedConfig;
-    store: SkillStore;
-    ownsStore: boolean;
-    llm: LLMConnector;
-    learnLlm: LLMConnector;
-    embeddings: EmbeddingConnector;
-    skillSearch: SkillSearch;
-    userId: string;
-    offline: boolean;
-    userLock: UserLock;
-    logger: ExtractionLogger | undefined;
-    now: () => number;
-  }) {
-    this.config = parts.config;
-    this.store = parts.store;
-    this.ownsStore = parts.ownsStore;
-    this.llm = parts.llm;
-    this.learnLlm = parts.learnLlm;
-    this.embeddings = parts.embeddings;
-    this.skillSearch = parts.skillSearch;
-    this.userId = parts.userId;
-    this.offline = parts.offline;
-    this.userLock = parts.userLock;
-    this.logger = parts.logger;
-    this.now = parts.now;
+async function openParts(options: AutoSkillOptions): Promise<AutoSkillParts> {
+  const components = await buildComponents(options);
+  const logger = options.logger;
+  const skillSearch = createSkillSearch({
+    store: components.store,
+    embeddings: components.embeddings,
+    ...(options.vectorsDir === undefined ? {} : { vectorsDir: options.vectorsDir }),
+    onError: (error, context) =>
+      logger?.warn(
+        { context, error: error instanceof Error ? error.message : String(error) },
+        'skill search',
+      ),
+  });
+  return {
+    ...components,
+    skillSearch,
+    userId: options.userId ?? components.config.userId,
+    offline: options.offline ?? components.learnLlm.provider === 'offline',
+    userLock: userLockFor(components.store),
+    logger,
+    now: options.now ?? Date.now,
+  };
+}
+
+/**
+ * The SDK facade (see the module comment). `new AutoSkill(options)` starts opening at once and every method
+ * waits for it; `await AutoSkill.open(options)` (or `await autoSkill.ready()`) surfaces a bad configuration
+ * immediately and makes the properties (`store`, `config`, `llm`, …) readable.
+ */
+export class AutoSkill {
+  readonly #opening: Promise<AutoSkillParts>;
+  #parts: AutoSkillParts | undefined;
+  #closed = false;
+
+  constructor(options: AutoSkillOptions = {}) {
+    this.#opening = openParts(options).then((parts) => {
+      this.#parts = parts;
+      return parts;
+    });
+    // An SDK nobody awaited must not crash the process with an unhandled rejection; the next call reports it.
+    this.#opening.catch(() => undefined);
   }
 
   /** Builds and opens everything: configuration, store, models, embedder; the search index opens lazily. */
   static async open(options: AutoSkillOptions = {}): Promise<AutoSkill> {
-    const components = await buildComponents(options);
-    const logger = options.logger;
-    const skillSearch = createSkillSearch({
-      store: components.store,
-      embeddings: components.embeddings,
-      ...(options.vectorsDir === undefined ? {} : { vectorsDir: options.vectorsDir }),
-      onError: (error, context) =>
-        logger?.warn(
-          { context, error: error instanceof Error ? error.message : String(error) },
-          'skill search',
-        ),
-    });
-    return new AutoSkill({
-      ...components,
-      skillSearch,
-      userId: options.userId ?? components.config.userId,
-      offline: options.offline ?? components.learnLlm.provider === 'offline',
-      userLock: userLockFor(components.store),
-      logger,
-      now: options.now ?? Date.now,
-    });
+    const autoSkill = new AutoSkill(options);
+    await autoSkill.ready();
+    return autoSkill;
+  }
+
+  /** Resolves once the SDK is open; rejects with the error that stopped it (bad config, store, provider). */
+  async ready(): Promise<void> {
+    await this.#opening;
+  }
+
+  get config(): ResolvedConfig {
+    return this.opened().config;
+  }
+  get store(): SkillStore {
+    return this.opened().store;
+  }
+  /** The chat model (the offline stand-in unless configured). */
+  get llm(): LLMConnector {
+    return this.opened().llm;
+  }
+  /** The model that learns: extraction, merging, query rewriting, selection. */
+  get learnLlm(): LLMConnector {
+    return this.opened().learnLlm;
+  }
+  get embeddings(): EmbeddingConnector {
+    return this.opened().embeddings;
+  }
+  /** Store-side search (lazy: opened on first use). */
+  get skillSearch(): SkillSearch {
+    return this.opened().skillSearch;
+  }
+  /** The user of calls that name none. */
+  get userId(): string {
+    return this.opened().userId;
+  }
+  /** Whether extraction is rule-based. */
+  get offline(): boolean {
+    return this.opened().offline;
+  }
+  private get ownsStore(): boolean {
+    return this.opened().ownsStore;
+  }
+  private get userLock(): UserLock {
+    return this.opened().userLock;
+  }
+  private get logger(): ExtractionLogger | undefined {
+    return this.opened().logger;
+  }
+  private get now(): () => number {
+    return this.opened().now;
+  }
+
+  private opened(): AutoSkillParts {
+    if (this.#parts) return this.#parts;
+    throw new AutoSkillError(
+      'NOT_READY',
+      'AutoSkill is still opening: await autoSkill.ready() (or create it with await AutoSkill.open()) before reading its properties',
+    );
   }
 
   /** Opens the search index and loads the tokenizer now, so the first request does not pay for them. */
   async warmUp(): Promise<void> {
+    await this.ready();
     await Promise.all([this.skillSearch.open(), loadTokenCounter()]);
   }
 
   /** Closes the search and (when the SDK created it) the store. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.skillSearch.close();
-    if (this.ownsStore) await this.store.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    const parts = await this.#opening.catch(() => undefined);
+    if (!parts) return;
+    await parts.skillSearch.close();
+    if (parts.ownsStore) await parts.store.close();
   }
 
   // ---------------------------------------------------------------- retrieval
 
   /** Skills for a query in the user's scope, best first, with their calibrated score and its parts. */
-  search(query: string, options: SearchSkillsOptions = {}): Promise<SkillSearchHit[]> {
+  async search(query: string, options: SearchSkillsOptions = {}): Promise<SkillSearchHit[]> {
+    await this.ready();
     return this.skillSearch.search(query, {
       userId: options.userId ?? this.userId,
       scope: options.scope ?? this.config.retrieval.scope,
@@ -211,7 +264,8 @@ export class AutoSkill {
   }
 
   /** Renders skills into one context block under a token budget (full prompt for the best ones). */
-  renderContext(options: RenderContextOptions): Promise<RenderedSkillContext> {
+  async renderContext(options: RenderContextOptions): Promise<RenderedSkillContext> {
+    await this.ready();
     return renderSkillContext({
       skills: options.skills.map(toRenderable),
       maxTokens: options.maxTokens ?? this.config.retrieval.maxContextTokens,
@@ -220,7 +274,8 @@ export class AutoSkill {
   }
 
   /** The skill context of one chat turn (rewrite → search → select → render); never throws. */
-  prepareTurnContext(options: PrepareTurnOptions): Promise<TurnContext> {
+  async prepareTurnContext(options: PrepareTurnOptions): Promise<TurnContext> {
+    await this.ready();
     const retrieval = this.config.retrieval;
     return prepareTurnContext({
       search: this.skillSearch,
@@ -247,7 +302,8 @@ export class AutoSkill {
    * one it belongs to (patch version bump, new revision) or discards it. Concurrent ingests for one user
    * are serialised (across processes too, for the filesystem store), so one capability gives one skill.
    */
-  ingest(options: IngestOptions): Promise<IngestResult> {
+  async ingest(options: IngestOptions): Promise<IngestResult> {
+    await this.ready();
     return ingest({
       store: this.store,
       search: this.skillSearch,
@@ -270,6 +326,7 @@ export class AutoSkill {
 
   /** Dry run of extraction: the candidate a conversation would give, nothing stored. */
   async extractCandidates(options: IngestOptions): Promise<ExtractCandidatesResult> {
+    await this.ready();
     const userId = options.userId ?? this.userId;
     const messages = options.messages ?? [];
     const reference =
@@ -297,7 +354,8 @@ export class AutoSkill {
    * Learns from every conversation of an OpenAI-format `.json` / `.jsonl` file (or parsed data): one
    * ingest each, so at most one skill change per conversation.
    */
-  importOpenAIConversations(options: ImportConversationsOptions): Promise<ImportConversationsResult> {
+  async importOpenAIConversations(options: ImportConversationsOptions): Promise<ImportConversationsResult> {
+    await this.ready();
     return importConversations(
       {
         ...(options.file === undefined ? {} : { file: options.file }),
@@ -321,7 +379,8 @@ export class AutoSkill {
   }
 
   /** Imports Agent Skill folders (or a zip) into a user's skills or a read-only library. */
-  importSkills(options: ImportSkillsOptions): Promise<ImportReport> {
+  async importSkills(options: ImportSkillsOptions): Promise<ImportReport> {
+    await this.ready();
     return importSkills(this.store, {
       source: options.source,
       target: options.library ? { library: options.library } : { userId: options.userId ?? this.userId },
@@ -334,18 +393,21 @@ export class AutoSkill {
 
   /** One skill as SKILL.md text, a folder or a zip (see `ExportSkillOptions`). */
   async export(options: ExportSkillOptions): Promise<ExportResult> {
+    await this.ready();
     const skill = await this.require(options.id);
     return exportSkill(skill, await this.store.readFiles(options.id), options);
   }
 
   // ---------------------------------------------------------------- store operations
 
-  get(id: string): Promise<StoredSkill | null> {
+  async get(id: string): Promise<StoredSkill | null> {
+    await this.ready();
     return this.store.get(id);
   }
 
   /** A user's skills, the libraries', or both. @default the SDK's user, scope `user` */
-  list(options: ListOptions = {}): Promise<ListResult> {
+  async list(options: ListOptions = {}): Promise<ListResult> {
+    await this.ready();
     const scope = options.scope ?? 'user';
     return this.store.list({
       ...options,
@@ -355,16 +417,18 @@ export class AutoSkill {
   }
 
   /** SKILL.md text and resource files of a skill. */
-  readFiles(id: string): Promise<SkillFiles> {
+  async readFiles(id: string): Promise<SkillFiles> {
+    await this.ready();
     return this.store.readFiles(id);
   }
 
   /** Changes fields (and resource files), writing a new revision. */
-  update(
+  async update(
     id: string,
     patch: SkillPatch,
     options: ChangeOptions & { files?: ResourceChanges } = {},
   ): Promise<StoredSkill> {
+    await this.ready();
     return this.store.update(
       id,
       patch,
@@ -374,34 +438,41 @@ export class AutoSkill {
   }
 
   /** Replaces SKILL.md with edited text (it must keep the id). */
-  saveSkillMd(id: string, text: string, options: ChangeOptions = {}): Promise<StoredSkill> {
+  async saveSkillMd(id: string, text: string, options: ChangeOptions = {}): Promise<StoredSkill> {
+    await this.ready();
     return this.store.saveSkillMd(id, text, this.context(options, 'edit'));
   }
 
-  delete(id: string, options: ChangeOptions = {}): Promise<void> {
+  async delete(id: string, options: ChangeOptions = {}): Promise<void> {
+    await this.ready();
     return this.store.delete(id, this.context(options, 'delete'));
   }
 
-  restore(id: string, options: ChangeOptions = {}): Promise<StoredSkill> {
+  async restore(id: string, options: ChangeOptions = {}): Promise<StoredSkill> {
+    await this.ready();
     return this.store.restore(id, this.context(options, 'restore'));
   }
 
   /** Restores the content of `toRevision` as a new revision (history is never destroyed). */
-  rollback(id: string, toRevision: number, options: ChangeOptions = {}): Promise<StoredSkill> {
+  async rollback(id: string, toRevision: number, options: ChangeOptions = {}): Promise<StoredSkill> {
+    await this.ready();
     return this.store.rollback(id, toRevision, this.context(options, `rollback to r${toRevision}`));
   }
 
   /** History, oldest first. */
-  versions(id: string): Promise<RevisionSummary[]> {
+  async versions(id: string): Promise<RevisionSummary[]> {
+    await this.ready();
     return this.store.versions(id);
   }
 
-  getRevision(id: string, revision: number): Promise<RevisionContent> {
+  async getRevision(id: string, revision: number): Promise<RevisionContent> {
+    await this.ready();
     return this.store.getRevision(id, revision);
   }
 
   /** Line diff of SKILL.md between two revisions (`to` defaults to the current one). */
   async diff(options: DiffOptions): Promise<SkillDiff> {
+    await this.ready();
     const older = await this.store.getRevision(options.id, options.from);
     let newerText: string;
     let to: number;
@@ -424,12 +495,14 @@ export class AutoSkill {
   }
 
   /** Agreement of the vector index with the skills (the `vectors status` command). */
-  vectorStatus(options: VectorStatusOptions = {}): Promise<VectorStatus> {
+  async vectorStatus(options: VectorStatusOptions = {}): Promise<VectorStatus> {
+    await this.ready();
     return this.skillSearch.vectorStatus(options);
   }
 
   /** Embeds missing and stale skills (all with `force`) and drops vectors of deleted ones. */
-  rebuildVectors(options: RebuildVectorsOptions = {}): Promise<VectorRebuildReport> {
+  async rebuildVectors(options: RebuildVectorsOptions = {}): Promise<VectorRebuildReport> {
+    await this.ready();
     return this.skillSearch.rebuildVectors(options);
   }
 

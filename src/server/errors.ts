@@ -45,6 +45,7 @@ const BY_CODE: Record<ErrorCode, WireError> = {
   RATE_LIMITED: { status: 429, code: 'rate_limit_exceeded' },
   NOT_FOUND: { status: 404, code: 'not_found' },
   UNSUPPORTED: { status: 501, code: 'unsupported' },
+  NOT_READY: { status: 503, code: 'not_ready' },
   ABORTED: { status: 499, code: 'aborted' },
   INTERNAL: { status: 500, code: 'internal_error' },
 };

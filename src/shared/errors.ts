@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   // generic
   'NOT_FOUND',
   'UNSUPPORTED',
+  'NOT_READY',
   'ABORTED',
   'INTERNAL',
 ] as const;
