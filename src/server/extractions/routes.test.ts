@@ -59,6 +59,8 @@ interface Harness {
   runtime: ServiceRuntime;
   store: MemoryJobStore;
   ingestCalls: IngestRequest[];
+  /** Users whose conversation `extractCandidates` (the simulation) was asked about. */
+  simulateCalls: string[];
   release: (result?: IngestResult) => void;
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
 }
@@ -73,6 +75,7 @@ afterEach(async () => {
 
 async function harness(options: { auth?: AuthOptions; holdIngest?: boolean; keepAliveMs?: number } = {}) {
   const ingestCalls: IngestRequest[] = [];
+  const simulateCalls: string[] = [];
   const waiting: Array<(result: IngestResult) => void> = [];
   const created: IngestResult = { outcome: 'created', skill: SKILL, reason: 'new skill' };
   const engine: ServiceEngine = {
@@ -103,7 +106,10 @@ async function harness(options: { auth?: AuthOptions; holdIngest?: boolean; keep
       if (!options.holdIngest) return created;
       return new Promise((resolve) => waiting.push(resolve));
     },
-    extractCandidates: async () => ({ candidates: [CANDIDATE], reason: 'one durable rule' }),
+    extractCandidates: async (request) => {
+      simulateCalls.push(request.userId);
+      return { candidates: [CANDIDATE], reason: 'one durable rule' };
+    },
     getSkill: async (id) => (id === SKILL.id ? SKILL : null),
     readSkillMd: async () => '---\nname: report-style\n---\n',
   };
@@ -129,6 +135,7 @@ async function harness(options: { auth?: AuthOptions; holdIngest?: boolean; keep
     runtime,
     store,
     ingestCalls,
+    simulateCalls,
     release: (value = created) => {
       for (const resolve of waiting.splice(0)) resolve(value);
     },
@@ -352,6 +359,92 @@ describe('extraction routes', () => {
       (await h.request(`/v1/autoskill/extractions/${jobId}?user=alice`, { headers: as(admin.key) })).status,
     ).toBe(200);
     expect((await h.request(`/v1/autoskill/extractions/${jobId}`)).status).toBe(401);
+  });
+
+  it('refuses bad simulate and latest requests with OpenAI-style errors; nothing is asked or stored', async () => {
+    const h = await harness();
+    const simulate = (json: unknown) =>
+      h.request('/v1/autoskill/extractions/simulate', { method: 'POST', json });
+    const cases: Array<[Response, number, string, string | null]> = [
+      [await simulate({}), 400, 'invalid_request', 'messages'],
+      [await simulate({ hint: 'reports' }), 400, 'invalid_request', 'messages'],
+      [await simulate({ messages: 'hi' }), 400, 'invalid_request', 'messages'],
+      [await simulate({ messages: [] }), 400, 'invalid_request', 'messages'],
+      [await simulate({ messages: [{ role: 7, content: 'hi' }] }), 400, 'invalid_request', 'messages.0.role'],
+      // Content stays loose (clients send strings or parts), but a number leaves no user text to read.
+      [await simulate({ messages: [{ role: 'user', content: 7 }] }), 400, 'invalid_request', 'messages'],
+      [await simulate({ query: 42 }), 400, 'invalid_request', 'query'],
+      [await simulate({ query: '   ' }), 400, 'invalid_request', 'query'],
+      [await simulate({ query: 'x', hint: ['reports'] }), 400, 'invalid_request', 'hint'],
+      [await simulate({ query: 'x', min_score: 'high' }), 400, 'invalid_request', 'min_score'],
+      [await simulate({ query: 'x', scope: 'everyone' }), 400, 'invalid_request', 'scope'],
+      [await simulate({ query: 'x', user: 42 }), 400, 'invalid_request', 'user'],
+      [await simulate({ query: 'x', user: '../etc' }), 400, 'invalid_user_id', null],
+      [await simulate('{"query": "never invent numbers"'), 400, 'invalid_json', null],
+      [await simulate('"just a string"'), 400, 'invalid_json', null],
+      [await simulate({ query: '以后都用中文回答。'.repeat(400) }), 413, 'payload_too_large', null],
+      [await h.request('/v1/autoskill/extractions/latest?user=..%2Fetc'), 400, 'invalid_user_id', null],
+      [await h.request('/v1/autoskill/extractions/latest?user=a%2Fb'), 400, 'invalid_user_id', null],
+    ];
+    for (const [response, status, code, param] of cases) {
+      const body = (await response.json()) as Loose;
+      expect(body).toEqual({
+        error: { message: expect.any(String), type: expect.any(String), param, code },
+      });
+      expect(response.status, JSON.stringify(body)).toBe(status);
+    }
+    expect(h.simulateCalls).toEqual([]);
+    expect(h.ingestCalls).toEqual([]);
+    expect(await h.store.listJobs({ userId: 'u1' })).toEqual([]);
+  });
+
+  it('simulates and reads the latest job only for the caller’s own user (403 for another user’s id)', async () => {
+    const apiKeys = createMemoryApiKeyStore();
+    const alice = await apiKeys.create({ userId: 'alice' });
+    const bob = await apiKeys.create({ userId: 'bob' });
+    const h = await harness({ auth: { apiKeys } });
+    const as = (key: string) => ({ authorization: `Bearer ${key}` });
+    const created = await h.request('/v1/autoskill/extractions', {
+      method: 'POST',
+      headers: as(alice.key),
+      json: { query: 'From now on, always cite sources.' },
+    });
+    const jobId = ((await created.json()) as Loose)['data']['job_id'] as string;
+    await h.runtime.queue.idle({ timeoutMs: 2000 });
+    const jobsBefore = await h.store.listJobs({ userId: 'alice' });
+
+    const latest = async (key: string, query = '') => {
+      const response = await h.request(`/v1/autoskill/extractions/latest${query}`, { headers: as(key) });
+      return { status: response.status, body: (await response.json()) as Loose };
+    };
+    expect((await latest(alice.key)).body['data']).toMatchObject({ job_id: jobId, user_id: 'alice' });
+    // Bob's latest is his own (none), never Alice's; naming Alice is refused, not rewritten.
+    expect(await latest(bob.key)).toEqual({ status: 200, body: { object: 'extraction_event', data: null } });
+    const foreign = await latest(bob.key, '?user=alice');
+    expect(foreign.status).toBe(403);
+    expect(foreign.body['error']).toMatchObject({ code: 'forbidden', param: null });
+    const foreignHeader = await h.request('/v1/autoskill/extractions/latest', {
+      headers: { ...as(bob.key), 'x-autoskill-user': 'alice' },
+    });
+    expect(foreignHeader.status).toBe(403);
+    expect(((await foreignHeader.json()) as Loose)['error']['code']).toBe('forbidden');
+    expect((await h.request('/v1/autoskill/extractions/latest')).status).toBe(401);
+
+    const simulate = (key: string, json: unknown) =>
+      h.request('/v1/autoskill/extractions/simulate', { method: 'POST', headers: as(key), json });
+    const refused = await simulate(bob.key, { messages: MESSAGES, user: 'alice' });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as Loose)['error']['code']).toBe('forbidden');
+    expect(h.simulateCalls).toEqual([]);
+    const own = await simulate(bob.key, { messages: MESSAGES, user: 'bob' });
+    expect(own.status).toBe(200);
+    expect(((await own.json()) as Loose)['user']).toBe('bob');
+    expect(h.simulateCalls).toEqual(['bob']);
+
+    // Nothing changed: Alice's jobs are as they were, Bob has none.
+    expect(await h.store.listJobs({ userId: 'alice' })).toEqual(jobsBefore);
+    expect(await h.store.listJobs({ userId: 'bob' })).toEqual([]);
+    expect(h.ingestCalls.map((call) => call.userId)).toEqual(['alice']);
   });
 
   it('streams the job’s events as they happen, then done and [DONE]', async () => {
