@@ -1,8 +1,9 @@
 /**
  * Two `autoskill serve` processes on one PostgreSQL database (the scale-out picture): a conversation
  * through replica A creates a skill that replica B injects on its next request; 20 extraction jobs
- * submitted through both replicas are each run exactly once; a replica killed mid-job leaves its job to
- * the other (lease expiry), with no job lost or completed twice.
+ * submitted through both replicas are each run exactly once, and both replicas claim some; an SSE
+ * subscriber on one replica receives the events of a job running on the other; a replica killed mid-job
+ * leaves its job to the other (lease expiry), with no job lost or completed twice.
  */
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
@@ -132,6 +133,20 @@ describe.skipIf(skip !== null)('two autoskill serve replicas on one PostgreSQL d
     });
     expect(second['autoskill']['skills'].map((skill: { id: string }) => skill.id)).toContain(created.id);
 
+    // A claim leaves no trace once the job completes (`claimed_by` is cleared), so the test logs every
+    // claim with a trigger of its own: each change of `claimed_by` to a worker id.
+    await db.sql.query(`
+      CREATE TABLE "${db.schema}".test_claims (job_id text NOT NULL, claimed_by text NOT NULL);
+      CREATE FUNCTION "${db.schema}".test_log_claim() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO "${db.schema}".test_claims VALUES (NEW.job_id, NEW.claimed_by);
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER test_log_claim AFTER UPDATE ON "${db.schema}".jobs FOR EACH ROW
+        WHEN (NEW.claimed_by IS NOT NULL AND NEW.claimed_by IS DISTINCT FROM OLD.claimed_by)
+        EXECUTE FUNCTION "${db.schema}".test_log_claim();
+    `);
+
     // 20 jobs, submitted alternately through A and B for 5 users.
     const jobIds: string[] = [];
     for (let index = 0; index < 20; index += 1) {
@@ -149,7 +164,7 @@ describe.skipIf(skip !== null)('two autoskill serve replicas on one PostgreSQL d
     const finished = await until(
       async () => {
         const result = await db.sql.query(
-          `SELECT job_id, status, record->>'claimedBy' AS claimed FROM "${db.schema}".jobs WHERE job_id = ANY($1::text[])`,
+          `SELECT job_id, status FROM "${db.schema}".jobs WHERE job_id = ANY($1::text[])`,
           [jobIds],
         );
         return result.rows.length === 20 && result.rows.every((row) => row.status === 'completed')
@@ -160,6 +175,19 @@ describe.skipIf(skip !== null)('two autoskill serve replicas on one PostgreSQL d
       '20 completed jobs',
     );
     expect(finished).toHaveLength(20);
+    // Each job was claimed once, by A or B (worker ids end with the process id), and both claimed some:
+    // a replica's worker claims the jobs submitted through it, and they were submitted through both.
+    const claims = await db.sql.query(
+      `SELECT job_id, claimed_by FROM "${db.schema}".test_claims WHERE job_id = ANY($1::text[])`,
+      [jobIds],
+    );
+    expect(claims.rows.map((row) => row.job_id as string).sort()).toEqual([...jobIds].sort());
+    const claimers = claims.rows.map((row) => String(row.claimed_by));
+    const [byA = 0, byB = 0] = [a, b].map(
+      (replica) => claimers.filter((claimer) => claimer.endsWith(`-${replica.child.pid}`)).length,
+    );
+    expect(byA + byB, claimers.join(', ')).toBe(20);
+    expect(Math.min(byA, byB), `jobs claimed by A / B: ${byA} / ${byB}`).toBeGreaterThan(0);
     const events = await db.sql.query(
       `SELECT job_id, event->>'status' AS status FROM "${db.schema}".job_events WHERE job_id = ANY($1::text[])`,
       [jobIds],
@@ -176,6 +204,83 @@ describe.skipIf(skip !== null)('two autoskill serve replicas on one PostgreSQL d
       ).toHaveLength(1);
     }
   }, 180_000);
+
+  it('pushes the events of a job running on one replica to an SSE subscriber on the other', async () => {
+    const db = await database('events');
+    // A slow model (2.5 s per extraction), so the subscriber is open while the other replica runs the job.
+    const model = await startFakeModelServer({ defaultDelayMs: 2_500, defaultText: '{"skills": []}' });
+    cleanups.push(() => model.close());
+    const env = {
+      AUTOSKILL_STORE_URL: db.url,
+      AUTOSKILL_GENERIC_LLM_URL: model.baseUrl,
+      AUTOSKILL_GENERIC_LLM_MODEL: 'fake-chat-model',
+    };
+    const flags = [
+      '--llm-provider',
+      'generic',
+      '--embeddings-provider',
+      'hashing',
+      '--extract-mode',
+      'never',
+    ];
+    const [a, b] = await Promise.all([startReplica(flags, env), startReplica(flags, env)]);
+    cleanups.push(
+      () => stop(a),
+      () => stop(b),
+    );
+    const body = await post(a.url, '/v1/autoskill/extractions', {
+      user: 'carol',
+      messages: [
+        { role: 'user', content: '以后写周报时，每个数字都要注明来源。' },
+        { role: 'assistant', content: '好的。' },
+      ],
+    });
+    const jobId = body['data']['job_id'] as string;
+    // Any replica may claim it (both are woken by NOTIFY): the one that does runs it, the other subscribes.
+    const claimedBy = await until(
+      async () => {
+        const result = await db.sql.query(
+          `SELECT status, claimed_by FROM "${db.schema}".jobs WHERE job_id = $1`,
+          [jobId],
+        );
+        const row = result.rows[0];
+        return row?.status === 'running' ? (row.claimed_by as string) : undefined;
+      },
+      20_000,
+      'a replica to start the job',
+    );
+    const runner = claimedBy.endsWith(`-${a.child.pid}`) ? a : b;
+    const subscriber = runner === a ? b : a;
+    expect(claimedBy.endsWith(`-${runner.child.pid}`)).toBe(true);
+
+    // The subscriber opens while the job is still running on the other replica; the rest is pushed to it.
+    const stream = await fetch(
+      `${subscriber.url}/v1/autoskill/extractions/${jobId}/events?user=carol&timeout_s=30`,
+    );
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const openedWhile = await db.sql.query(`SELECT status FROM "${db.schema}".jobs WHERE job_id = $1`, [
+      jobId,
+    ]);
+    expect(openedWhile.rows[0]?.status).toBe('running');
+    const text = await stream.text();
+    const frames = text
+      .split('\n\n')
+      .filter((frame) => frame.trim() !== '' && !frame.startsWith(':'))
+      .map((frame) => {
+        const event = /^event: (.*)$/m.exec(frame)?.[1] ?? 'message';
+        const data = /^data: (.*)$/m.exec(frame)?.[1] ?? '';
+        return { event, data };
+      });
+    const updates = frames.filter((frame) => frame.event === 'update').map((frame) => JSON.parse(frame.data));
+    expect(updates.map((event: Loose) => event['status'])).toEqual(['scheduled', 'running', 'completed']);
+    expect(updates.every((event: Loose) => event['job_id'] === jobId && event['user_id'] === 'carol')).toBe(
+      true,
+    );
+    expect(frames.at(-2)?.event).toBe('done');
+    expect(JSON.parse(frames.at(-2)?.data ?? '{}')).toMatchObject({ job_id: jobId, status: 'completed' });
+    expect(frames.at(-1)?.data).toBe('[DONE]');
+  }, 120_000);
 
   it('hands the job of a replica killed mid-job to the other, once', async () => {
     const db = await database('killed');
