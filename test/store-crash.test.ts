@@ -15,6 +15,20 @@ import { makeTempDir, REPO_ROOT } from './support/fixtures.js';
 import { storeWorkerArgs } from './support/store-worker-bundle.js';
 
 const ROUNDS = 50;
+/** Random kill points, reproducible: a failing run prints its seed; `AUTOSKILL_CRASH_SEED=<n>` replays it. */
+const SEED = Number(process.env.AUTOSKILL_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+/** mulberry32: a small seeded generator, so the kill delays are random yet replayable. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
 
 function startChurn(
   worker: string[],
@@ -77,14 +91,19 @@ describe('SIGKILL during writes', () => {
     let visible = 0;
     let interrupted = 0;
     const worker = await storeWorkerArgs(temp.dir);
+    const random = seededRandom(SEED);
     for (let round = 0; round < ROUNDS; round += 1) {
-      const { child, ready, exited } = startChurn(worker, root, round + 1);
+      const { child, ready, exited } = startChurn(worker, root, SEED + round);
       await ready;
-      await new Promise((resolve) => setTimeout(resolve, 5 + ((round * 37) % 120)));
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(random() * 120)));
       child.kill('SIGKILL');
       await exited;
       if (existsSync(join(root, '.autoskill', 'intent.json'))) interrupted += 1;
-      visible = await checkInvariants(root);
+      try {
+        visible = await checkInvariants(root);
+      } catch (error) {
+        throw new Error(`round ${round} failed (replay with AUTOSKILL_CRASH_SEED=${SEED})`, { cause: error });
+      }
     }
     expect(visible).toBeGreaterThan(0);
     // Some kills must have landed inside a transaction, or the test proves nothing about recovery.
