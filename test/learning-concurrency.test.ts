@@ -62,7 +62,7 @@ describe('concurrent ingests of one preference', () => {
     expect(results.filter((result) => result.outcome === 'created')).toHaveLength(1);
   });
 
-  it('in two processes sharing a SkillBank end with one skill (lock file per user)', async () => {
+  it('in two store instances standing in for two processes on one SkillBank end with one skill (lock file per user)', async () => {
     const temp = makeTempDir('autoskill-learning-');
     cleanups.push(temp.cleanup);
     const web = await openProcess(temp.dir);
