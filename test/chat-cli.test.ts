@@ -180,6 +180,48 @@ describe('autoskill chat through piped stdin', () => {
     expect(stdout).toMatch(/\[extract:extract_now\] (created|merged|discarded|nothing to learn)/);
   }, 90_000);
 
+  it('/scope common, user and all change what /search and a chat turn retrieve', async () => {
+    const store = join(temp.dir, 'scopes');
+    seedStore(store);
+    const { stdout, stderr, code } = await chat(
+      [
+        ...['--store-dir', store, '--min-score', '0', '--top-k', '2'],
+        ...['--rewrite-mode', 'never', '--extract-mode', 'never'],
+      ],
+      [
+        '/scope common',
+        '/search status update release checklist',
+        '/scope user',
+        '/search release checklist status update',
+        'Write the release checklist for the status update.',
+        '/scope all',
+        '/search status update and release checklist',
+        'Write the status update for the release checklist.',
+      ],
+    );
+    expect(code, stderr).toBe(0);
+    const library = `(${LIBRARY_SKILL_ID}) · library:demo`;
+    const own = `(${OWN_SKILL_ID}) · user:u1`;
+    expect(answerTo(stdout, '/scope common')).toContain('Skill scope: library');
+    const inLibrary = answerTo(stdout, '/search status update release checklist');
+    expect(inLibrary).toContain(library);
+    expect(inLibrary).not.toContain(OWN_SKILL_ID);
+    expect(answerTo(stdout, '/scope user')).toContain('Skill scope: user');
+    const inUser = answerTo(stdout, '/search release checklist status update');
+    expect(inUser).toContain(own);
+    expect(inUser).not.toContain(LIBRARY_SKILL_ID);
+    const userTurn = answerTo(stdout, 'Write the release checklist for the status update.');
+    expect(userTurn).toMatch(/\[retrieve\] 1 skill\(s\) \(scope user\):/);
+    expect(userTurn).not.toContain(LIBRARY_SKILL_ID);
+    expect(answerTo(stdout, '/scope all')).toContain('Skill scope: all');
+    const inAll = answerTo(stdout, '/search status update and release checklist');
+    expect(inAll).toContain(own);
+    expect(inAll).toContain(library);
+    expect(answerTo(stdout, 'Write the status update for the release checklist.')).toMatch(
+      /\[retrieve\] 2 skill\(s\) \(scope all\):/,
+    );
+  }, 60_000);
+
   it('/quit leaves at once with Bye., ignoring the lines after it', async () => {
     const store = join(temp.dir, 'quit');
     const { stdout, code } = await chat(
