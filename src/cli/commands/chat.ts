@@ -25,11 +25,8 @@ import { MemoryChatSessionStore } from '../../store/memory-chat-session-store.js
 import { MemoryJobStore } from '../../store/memory-job-store.js';
 import { runStartupMaintenance } from '../../store/startup-maintenance.js';
 import { printError, printLine } from '../output.js';
+import { addModelAndStoreFlags } from '../shared-flags.js';
 import { runTerminalChat } from './chat-terminal.js';
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 export interface ChatFlags extends Record<string, unknown> {
   config?: string;
@@ -184,35 +181,14 @@ export async function runChatCommand(
 }
 
 export function register(program: Command): void {
-  program
-    .command('chat')
-    .description(
-      'Chat in the terminal: skills retrieved per turn, streamed replies, background extraction, /commands',
-    )
-    .option('--config <file>', 'config file (default: autoskill.config.json/.yaml in the current folder)')
-    .option(
-      '--llm-provider <name>',
-      'chat model provider: offline, openai, qwen, glm, internlm, ollama, anthropic, generic',
-    )
-    .option('--llm-model <model>', 'chat model id')
-    .option(
-      '--learn-llm-provider <name>',
-      'provider for extraction, merging and rewriting (default: the chat one)',
-    )
-    .option('--learn-llm-model <model>', 'model for learning')
-    .option(
-      '--embeddings-provider <name>',
-      'embeddings: hashing (offline), openai, dashscope, glm, ollama, generic, none',
-    )
-    .option('--embeddings-model <model>', 'embedding model id')
-    .option('--store-dir <dir>', 'SkillBank folder (AUTOSKILL_STORE_DIR; default SkillBank)')
-    .option('--store-path <dir>', 'deprecated alias of --store-dir')
-    .option('--store-url <url>', 'PostgreSQL store (postgres://…)')
-    .option(
-      '--library-dir <dir>',
-      'extra read-only skill library (repeatable; AUTOSKILL_LIBRARY_DIRS)',
-      collect,
-    )
+  addModelAndStoreFlags(
+    program
+      .command('chat')
+      .description(
+        'Chat in the terminal: skills retrieved per turn, streamed replies, background extraction, /commands',
+      ),
+    { storePathAlias: true },
+  )
     .option('--user-id <id>', 'your user id (AUTOSKILL_USER_ID; default u1)')
     .option('--skill-scope <scope>', 'skills to retrieve: user, common (library) or all (default all)')
     .option('--rewrite-mode <mode>', 'query rewriting: never, auto (default) or always')

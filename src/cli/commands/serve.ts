@@ -9,40 +9,16 @@ import pino from 'pino';
 import { loadConfigFile, type ResolvedConfig, resolveConfig } from '../../config/index.js';
 import { createServerLogger, createSilentLogger } from '../../server/logger.js';
 import { printError, printLine } from '../output.js';
+import { addModelAndStoreFlags, collect } from '../shared-flags.js';
 import { endpointList, type ServerMode, startAutoSkillServer } from './server-runtime.js';
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 /** The flags `serve` and `proxy` share (the seeds' names). */
 export function addServerFlags(command: Command): Command {
-  return command
-    .option('--host <host>', 'address to listen on (AUTOSKILL_HOST; default 127.0.0.1)')
-    .option('--port <port>', 'port (AUTOSKILL_PORT; default 9000 for serve and proxy, 8000 for web)')
-    .option('--config <file>', 'config file (default: autoskill.config.json/.yaml in the current folder)')
-    .option(
-      '--llm-provider <name>',
-      'chat model provider: offline, openai, qwen, glm, internlm, ollama, anthropic, generic',
-    )
-    .option('--llm-model <model>', 'chat model id')
-    .option(
-      '--learn-llm-provider <name>',
-      'provider for extraction, merging and rewriting (default: the chat one)',
-    )
-    .option('--learn-llm-model <model>', 'model for learning')
-    .option(
-      '--embeddings-provider <name>',
-      'embeddings: hashing (offline), openai, dashscope, glm, ollama, generic, none',
-    )
-    .option('--embeddings-model <model>', 'embedding model id')
-    .option('--store-dir <dir>', 'SkillBank folder (AUTOSKILL_STORE_DIR; default SkillBank)')
-    .option('--store-url <url>', 'PostgreSQL store (postgres://…)')
-    .option(
-      '--library-dir <dir>',
-      'extra read-only skill library (repeatable; AUTOSKILL_LIBRARY_DIRS)',
-      collect,
-    )
+  return addModelAndStoreFlags(
+    command
+      .option('--host <host>', 'address to listen on (AUTOSKILL_HOST; default 127.0.0.1)')
+      .option('--port <port>', 'port (AUTOSKILL_PORT; default 9000 for serve and proxy, 8000 for web)'),
+  )
     .option('--user-id <id>', 'user of requests that name none (default u1)')
     .option('--skill-scope <scope>', 'default scope of requests: user, common (library) or all (default all)')
     .option('--rewrite-mode <mode>', 'query rewriting: never, auto (default) or always')
