@@ -1,11 +1,19 @@
 /**
  * @module `autoskill ids normalize`: writes the id each skill is known by into SKILL.md files that have
- * none. User files get a revision; library files are changed only with `--include-libraries`.
+ * none. User files get a revision; library files are changed only with `--include-libraries`. Filesystem
+ * store only: with a PostgreSQL store configured it refuses (exit code 2) rather than open `./SkillBank`.
  */
 import type { Command } from 'commander';
+import { FileSkillStore } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
 import { printError, printJson, printLine } from '../output.js';
-import { openStore, type StoreFlags, withStoreFlags } from './store-options.js';
+import {
+  openStore,
+  requireFilesystemStore,
+  type StoreFlags,
+  storeConfig,
+  withStoreFlags,
+} from './store-options.js';
 
 export function register(program: Command): void {
   const ids =
@@ -17,8 +25,11 @@ export function register(program: Command): void {
     )
     .option('--include-libraries', 'also write ids into read-only library files (Common/, --library-dir)')
     .action(async (flags: StoreFlags & { includeLibraries?: boolean }) => {
-      const store = await openStore(flags);
+      // SKILL.md files on disk are what this rewrites; PostgreSQL keeps every skill's id in its row.
+      requireFilesystemStore(storeConfig(flags), 'ids normalize', 'it rewrites SKILL.md files on disk');
+      const { store } = await openStore(flags);
       try {
+        if (!(store instanceof FileSkillStore)) return;
         const report = await store.normalizeIds({
           includeLibraries: flags.includeLibraries ?? false,
           actor: 'cli',

@@ -11,11 +11,12 @@ import { loadConfigFile } from '../../config/index.js';
 import type { ImportConversationsResult } from '../../learn/import-conversations.js';
 import { EXIT } from '../exit-codes.js';
 import { printError, printJson, printLine } from '../output.js';
-import { wholeNumber } from './store-options.js';
+import { refuseFilesystemOnlyFlags, storeConfig, storeUrlOption, wholeNumber } from './store-options.js';
 import { createProgressReporter } from './vectors.js';
 
 interface ImportConversationFlags {
   storeDir?: string;
+  storeUrl?: string;
   libraryDir: string[];
   userId?: string;
   maxMessages: string;
@@ -67,6 +68,7 @@ export function register(program: Command): void {
       '--store-dir <dir>',
       'SkillBank folder of the filesystem store (default: $AUTOSKILL_STORE_DIR or SkillBank)',
     )
+    .addOption(storeUrlOption())
     .option('--library-dir <dir>', 'extra read-only library folder (repeatable)', collect, [])
     .option('--user-id <id>', 'whose skills learn (default: $AUTOSKILL_USER_ID or u1)')
     .option('--max-messages <n>', 'keep the last N messages of each conversation (0 = all)', '0')
@@ -82,6 +84,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON (snake_case)')
     .action(async (file: string, flags: ImportConversationFlags) => {
       const maxMessages = wholeNumber(flags.maxMessages, '--max-messages');
+      refuseFilesystemOnlyFlags(storeConfig(flags), flags);
       // Imported here so that other commands (and --help) do not load the learning stack.
       const [{ buildComponents }, { createSkillSearch }, { importOpenAIConversations }, lock, store] =
         await Promise.all([
@@ -94,6 +97,7 @@ export function register(program: Command): void {
       const components = await buildComponents({
         flags: {
           storeDir: flags.storeDir,
+          storeUrl: flags.storeUrl,
           libraryDir: flags.libraryDir,
           userId: flags.userId,
           llmProvider: flags.llmProvider,

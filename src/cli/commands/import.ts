@@ -2,6 +2,7 @@
  * @module `autoskill import skills <folder|zip>`: imports Agent Skill folders into a user's skills
  * (each gets its first revision) or into a read-only library (`--library <name>` → `Common/<name>/`).
  * Exit code 0 when everything imported or was skipped, 5 when some skills failed (they are listed).
+ * Works on the filesystem and the PostgreSQL store alike (`--store-url` / `AUTOSKILL_STORE_URL`).
  */
 import type { Command } from 'commander';
 import { importSkills } from '../../store/index.js';
@@ -35,11 +36,11 @@ export function register(program: Command): void {
     .option('--max-file-bytes <n>', 'largest single file accepted', '1000000')
     .option('--max-total-bytes <n>', 'largest total (zip: uncompressed) size accepted', '200000000')
     .action(async (source: string, flags: ImportFlags) => {
-      const store = await openStore(flags);
+      const { store, flags: resolved } = await openStore(flags);
       try {
         const report = await importSkills(store, {
           source,
-          target: flags.library ? { library: flags.library } : { userId: flags.userId },
+          target: flags.library ? { library: flags.library } : { userId: resolved.userId },
           overwrite: flags.overwrite ?? false,
           includeFiles: flags.includeFiles,
           maxDepth: wholeNumber(flags.maxDepth, '--max-depth'),
@@ -50,7 +51,7 @@ export function register(program: Command): void {
         if (flags.json) {
           printJson({ object: 'import.result', ...report });
         } else {
-          const where = flags.library ? `library ${flags.library}` : `user ${flags.userId}`;
+          const where = flags.library ? `library ${flags.library}` : `user ${resolved.userId}`;
           printLine(
             `Imported ${report.imported.length} skill(s) into ${where}; skipped ${report.skipped.length}; failed ${report.errors.length}.`,
           );

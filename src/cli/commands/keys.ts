@@ -1,34 +1,57 @@
 /**
- * @module `autoskill keys create|list|revoke`: API keys for the server, kept hashed in
- * `<store-dir>/.autoskill/api-keys.json` (the filesystem key store). A per-user key pins its holder to
- * that user; an admin key may act for anyone. The secret is printed once, at creation, and never again:
- * only its sha256 is stored. A running server sees new and revoked keys on its next request.
+ * @module `autoskill keys create|list|revoke`: API keys for the server, kept hashed where the store is:
+ * `<store-dir>/.autoskill/api-keys.json` for the filesystem store, the `api_keys` table for PostgreSQL
+ * (`--store-url` / `AUTOSKILL_STORE_URL` / config file, resolved as `serve` does), where every `serve`
+ * replica over that database finds them. A per-user key pins its holder to that user; an admin key may
+ * act for anyone. The secret is printed once, at creation, and never again: only its sha256 is stored.
+ * A running server sees new and revoked keys on its next request.
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config/index.js';
+import { loadConfigFile, resolveConfig } from '../../config/index.js';
 import { AutoSkillError } from '../../shared/errors.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../../store/api-key-store.js';
 import { createFileApiKeyStore } from '../../store/fs/file-api-key-store.js';
 import { STATE_DIR } from '../../store/index.js';
+import { createPostgresApiKeyStore } from '../../store/postgres/postgres-api-key-store.js';
 import { EXIT } from '../exit-codes.js';
 import { printError, printJson, printLine, printList } from '../output.js';
 
 interface KeyFlags {
   storeDir?: string;
+  storeUrl?: string;
+  config?: string;
   json?: boolean;
 }
 
-/** The key store of the store folder the flags (or `AUTOSKILL_STORE_DIR`) name. */
-export function openKeyStore(flags: KeyFlags, env: NodeJS.ProcessEnv = process.env): ApiKeyStore {
-  const config = resolveConfig({ flags: { storeDir: flags.storeDir }, env });
-  if (config.store.provider !== 'filesystem') {
-    throw new AutoSkillError(
-      'UNSUPPORTED',
-      `API keys are kept in the filesystem store only for now, not ${config.store.provider}`,
-    );
+/** A key store this command opened, to be closed when it is done. */
+export type OpenedKeyStore = ApiKeyStore & { close(): Promise<void> };
+
+/**
+ * The key store of the store the flags name: PostgreSQL when a store URL is configured (flag > env >
+ * config file), else the SkillBank folder's.
+ */
+export function openKeyStore(flags: KeyFlags, env: NodeJS.ProcessEnv = process.env): OpenedKeyStore {
+  const file = loadConfigFile(flags.config ? { path: flags.config } : {});
+  const config = resolveConfig({ flags: { storeDir: flags.storeDir, storeUrl: flags.storeUrl }, env, file });
+  if (config.store.provider === 'postgres') {
+    if (!config.store.url) {
+      throw new AutoSkillError('INVALID_CONFIG', 'The postgres store needs store.url (postgres://…)');
+    }
+    return createPostgresApiKeyStore({ url: config.store.url, maxConnections: 1 });
   }
-  return createFileApiKeyStore({ stateDir: join(resolve(config.store.dir), STATE_DIR) });
+  const store = createFileApiKeyStore({ stateDir: join(resolve(config.store.dir), STATE_DIR) });
+  return Object.assign(store, { close: async () => undefined });
+}
+
+/** Runs `work` on the key store the flags name and closes it. */
+async function withKeyStore<T>(flags: KeyFlags, work: (store: ApiKeyStore) => Promise<T>): Promise<T> {
+  const store = openKeyStore(flags);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
 }
 
 function describeKey(record: ApiKeyRecord): string {
@@ -44,6 +67,11 @@ function withKeyFlags(command: Command): Command {
       '--store-dir <dir>',
       'SkillBank folder whose keys to manage (default: $AUTOSKILL_STORE_DIR or SkillBank)',
     )
+    .option(
+      '--store-url <url>',
+      'PostgreSQL store whose keys to manage, postgres://… (AUTOSKILL_STORE_URL; wins over --store-dir)',
+    )
+    .option('--config <file>', 'config file (default: autoskill.config.json/.yaml in the current folder)')
     .option('--json', 'print JSON (snake_case)');
 }
 
@@ -63,11 +91,13 @@ export function register(program: Command): void {
     if (Boolean(options.userId) === Boolean(options.admin)) {
       throw new AutoSkillError('INVALID_INPUT', 'Give either --user-id <id> or --admin');
     }
-    const created = await openKeyStore(options).create({
-      ...(options.userId ? { userId: options.userId } : {}),
-      ...(options.admin ? { admin: true } : {}),
-      label: options.label,
-    });
+    const created = await withKeyStore(options, (store) =>
+      store.create({
+        ...(options.userId ? { userId: options.userId } : {}),
+        ...(options.admin ? { admin: true } : {}),
+        label: options.label,
+      }),
+    );
     if (options.json) {
       printJson({ object: 'api_key', key: created.key, ...withoutHash(created.record) });
       return;
@@ -84,10 +114,12 @@ export function register(program: Command): void {
       .option('--user-id <id>', 'only the keys of this user')
       .option('--all', 'include revoked keys'),
   ).action(async (options: KeyFlags & { userId?: string; all?: boolean }) => {
-    const records = await openKeyStore(options).list({
-      ...(options.userId ? { userId: options.userId } : {}),
-      includeRevoked: options.all ?? false,
-    });
+    const records = await withKeyStore(options, (store) =>
+      store.list({
+        ...(options.userId ? { userId: options.userId } : {}),
+        includeRevoked: options.all ?? false,
+      }),
+    );
     if (options.json) {
       printList(records.map(withoutHash));
       return;
@@ -99,7 +131,7 @@ export function register(program: Command): void {
   withKeyFlags(
     keys.command('revoke').description('Revoke a key by its id (key_…)').argument('<id>', 'key id'),
   ).action(async (id: string, options: KeyFlags) => {
-    const revoked = await openKeyStore(options).revoke(id);
+    const revoked = await withKeyStore(options, (store) => store.revoke(id));
     if (options.json) printJson({ object: 'api_key', id, revoked });
     else printLine(revoked ? `Revoked ${id}.` : `No active key ${id}.`);
     if (!revoked) process.exitCode = EXIT.notFound;

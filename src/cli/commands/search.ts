@@ -8,10 +8,11 @@ import { type Command, Option } from 'commander';
 import { loadConfigFile } from '../../config/index.js';
 import type { SkillSearchHit } from '../../store/skill-search.js';
 import { printJson, printLine } from '../output.js';
-import { wholeNumber } from './store-options.js';
+import { refuseFilesystemOnlyFlags, storeConfig, storeUrlOption, wholeNumber } from './store-options.js';
 
 interface SearchFlags {
   storeDir?: string;
+  storeUrl?: string;
   libraryDir: string[];
   userId?: string;
   scope?: string;
@@ -54,6 +55,7 @@ export function register(program: Command): void {
       '--store-dir <dir>',
       'SkillBank folder of the filesystem store (default: $AUTOSKILL_STORE_DIR or SkillBank)',
     )
+    .addOption(storeUrlOption())
     .option('--library-dir <dir>', 'extra read-only library folder (repeatable)', collect, [])
     .option('--user-id <id>', 'whose skills to search (default: $AUTOSKILL_USER_ID or u1)')
     .addOption(
@@ -70,11 +72,13 @@ export function register(program: Command): void {
     .option('--json', 'print JSON: {"object": "list", "data": [...]} (snake_case)')
     .action(async (query: string, flags: SearchFlags) => {
       const limit = wholeNumber(flags.limit, '--limit', 1);
+      refuseFilesystemOnlyFlags(storeConfig(flags), flags);
       // Imported here so that other commands (and --help) do not load the SDK.
       const { AutoSkill } = await import('../../sdk.js');
       const autoSkill = await AutoSkill.open({
         flags: {
           storeDir: flags.storeDir,
+          storeUrl: flags.storeUrl,
           libraryDir: flags.libraryDir,
           userId: flags.userId,
           minScore: flags.minScore,

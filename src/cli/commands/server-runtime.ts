@@ -254,8 +254,21 @@ export async function startAutoSkillServer(
         includeFiles: config.startup.autoImportIncludeFiles,
         maxDepth: config.startup.autoImportMaxDepth,
       },
+      // The filesystem store reads library folders in place; PostgreSQL gets them imported here.
+      libraryDirs: config.store.libraryDirs,
     }).then((report) => {
       for (const error of report.errors) logger.warn({ error }, 'startup maintenance');
+      for (const library of report.libraries) {
+        logger.info(
+          {
+            source: library.source,
+            imported: library.imported.length,
+            unchanged: library.skipped.length,
+            failed: library.errors.length,
+          },
+          'library folder imported into the PostgreSQL store',
+        );
+      }
       return report;
     });
     if (!options.maintenanceInBackground) await maintenance;

@@ -7,15 +7,17 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AutoSkillError } from '../../shared/errors.js';
 import { exportAgentSkillFolder, exportAgentSkillZip, toAgentSkill } from '../../skill/agent-skills.js';
-import type {
-  FileSkillStore,
-  ListScope,
-  RevisionSummary,
-  StoredSkill,
-  StoreProblem,
-} from '../../store/index.js';
+import type { ListScope, RevisionSummary, SkillStore, StoredSkill, StoreProblem } from '../../store/index.js';
 import { printError, printJson, printLine, printList } from '../output.js';
-import { openStore, type StoreFlags, scopeOption, wholeNumber, withStoreFlags } from './store-options.js';
+import {
+  describeStore,
+  openStore,
+  type ResolvedStoreFlags,
+  type StoreFlags,
+  scopeOption,
+  wholeNumber,
+  withStoreFlags,
+} from './store-options.js';
 
 const CLI_ACTOR = 'cli';
 
@@ -50,10 +52,14 @@ function printProblems(problems: StoreProblem[]): void {
   if (problems.length > 20) printError(`  … and ${problems.length - 20} more (use --json to see all)`);
 }
 
-async function withStore<T>(flags: StoreFlags, work: (store: FileSkillStore) => Promise<T>): Promise<T> {
-  const store = await openStore(flags);
+/** Runs `work` on the store the flags name (filesystem or PostgreSQL) and closes it. */
+async function withStore<T>(
+  flags: StoreFlags,
+  work: (store: SkillStore, where: string, resolved: ResolvedStoreFlags) => Promise<T>,
+): Promise<T> {
+  const { store, config, flags: resolved } = await openStore(flags);
   try {
-    return await work(store);
+    return await work(store, describeStore(store, config), resolved);
   } finally {
     await store.close();
   }
@@ -102,9 +108,9 @@ export function register(program: Command): void {
           includeArchived?: boolean;
         },
       ) => {
-        await withStore(flags, async (store) => {
+        await withStore(flags, async (store, where, resolved) => {
           const result = await store.list({
-            userId: flags.userId,
+            userId: resolved.userId,
             scope: toScope(flags.scope),
             limit: wholeNumber(flags.limit, '--limit'),
             offset: wholeNumber(flags.offset, '--offset'),
@@ -117,7 +123,7 @@ export function register(program: Command): void {
           }
           if (result.total === 0) {
             printLine(
-              `No skills in ${store.root} for scope "${flags.scope}"${flags.scope === 'user' ? ` and user ${flags.userId}` : ''}.`,
+              `No skills in ${where} for scope "${flags.scope}"${flags.scope === 'user' ? ` and user ${resolved.userId}` : ''}.`,
             );
             printLine('Import some with: autoskill import skills <folder|zip>');
           }

@@ -10,9 +10,11 @@ import { loadConfigFile } from '../../config/index.js';
 import type { VectorStatus } from '../../store/skill-search.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
+import { refuseFilesystemOnlyFlags, storeConfig, storeUrlOption } from './store-options.js';
 
 interface VectorFlags {
   storeDir?: string;
+  storeUrl?: string;
   libraryDir: string[];
   embeddingsProvider?: string;
   embeddingsModel?: string;
@@ -31,6 +33,7 @@ function withVectorFlags(command: Command): Command {
       '--store-dir <dir>',
       'SkillBank folder of the filesystem store (default: $AUTOSKILL_STORE_DIR or SkillBank)',
     )
+    .addOption(storeUrlOption())
     .option('--library-dir <dir>', 'extra read-only library folder (repeatable)', collect, [])
     .option('--embeddings-provider <name>', 'hashing (offline default), openai, qwen, glm, ollama, none, …')
     .option('--embeddings-model <model>', 'embedding model of the provider')
@@ -40,11 +43,13 @@ function withVectorFlags(command: Command): Command {
 
 /** The store and embedder the flags name, and a search over them (imported lazily: --help stays fast). */
 async function openSearch(flags: VectorFlags) {
+  refuseFilesystemOnlyFlags(storeConfig(flags), flags);
   const { buildComponents } = await import('../../sdk/components.js');
   const { createSkillSearch } = await import('../../store/skill-search.js');
   const components = await buildComponents({
     flags: {
       storeDir: flags.storeDir,
+      storeUrl: flags.storeUrl,
       libraryDir: flags.libraryDir,
       embeddingsProvider: flags.embeddingsProvider,
       embeddingsModel: flags.embeddingsModel,

@@ -7,7 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { AutoSkillError, isAutoSkillError } from '../../shared/errors.js';
-import { FileSkillStore, type LibrarySkillWrite } from '../fs/file-skill-store.js';
+import type { LibrarySkillWrite, LibraryWriteResult } from '../fs/file-skill-store.js';
 import { validateLibraryName, validateUserId } from '../safe-paths.js';
 import {
   commonImportSkillId,
@@ -19,6 +19,23 @@ import type { BatchWrite, SkillStore } from '../types.js';
 import { readFolderSource, readZipSource, type SourceContents, type SourceLimits } from './skill-sources.js';
 
 export type ImportTarget = { userId: string } | { library: string };
+
+/**
+ * A store that can write read-only library skills: the filesystem store (`Common/<library>/` folders)
+ * and the PostgreSQL store (library rows) both can.
+ */
+export interface LibraryWriter {
+  writeLibrarySkills(
+    library: string,
+    items: LibrarySkillWrite[],
+    options: { overwrite: boolean; skipUnchanged?: boolean },
+  ): Promise<LibraryWriteResult[]>;
+}
+
+/** Whether `store` can take library imports. */
+export function canWriteLibraries(store: SkillStore): store is SkillStore & LibraryWriter {
+  return typeof (store as Partial<LibraryWriter>).writeLibrarySkills === 'function';
+}
 
 export interface ImportSkillsOptions {
   /** A folder holding skill folders (or one skill folder), or a `.zip` of them. */
@@ -36,6 +53,12 @@ export interface ImportSkillsOptions {
   maxTotalBytes?: number;
   /** Recorded in each revision. @default 'import' */
   actor?: string;
+  /**
+   * With `overwrite`, report library skills whose SKILL.md and files are already what the source holds as
+   * skipped instead of writing them again (keeping a library in step with a folder at each start). Only
+   * stores that can tell (PostgreSQL) honour it. @default false
+   */
+  skipUnchanged?: boolean;
 }
 
 export interface ImportedSkill {
@@ -125,8 +148,11 @@ export async function importSkills(store: SkillStore, options: ImportSkillsOptio
   };
   const library = 'library' in options.target ? validateLibraryName(options.target.library) : null;
   const userId = 'userId' in options.target ? validateUserId(options.target.userId) : null;
-  if (library !== null && !(store instanceof FileSkillStore)) {
-    throw new AutoSkillError('INVALID_INPUT', 'Importing into a library needs the filesystem store');
+  if (library !== null && !canWriteLibraries(store)) {
+    throw new AutoSkillError(
+      'INVALID_INPUT',
+      'Importing into a library needs the filesystem or the PostgreSQL store',
+    );
   }
   const rootName = basename(resolve(options.source)).replace(/\.zip$/i, '');
   const seen = new Set<string>();
@@ -149,7 +175,7 @@ export async function importSkills(store: SkillStore, options: ImportSkillsOptio
       }
     }
     if (library !== null) {
-      await importIntoLibrary(store as FileSkillStore, library, batch, options, report);
+      await importIntoLibrary(store as SkillStore & LibraryWriter, library, batch, options, report);
     } else if (userId !== null) {
       await importIntoUser(store, userId, batch, options, report);
     }
@@ -203,7 +229,7 @@ async function importIntoUser(
 }
 
 async function importIntoLibrary(
-  store: FileSkillStore,
+  store: SkillStore & LibraryWriter,
   library: string,
   batch: DecodedSkill[],
   options: ImportSkillsOptions,
@@ -214,7 +240,10 @@ async function importIntoLibrary(
     skillMd: upsertSkillMdId(item.text, commonImportSkillId(library, item.from)),
     files: item.files,
   }));
-  const results = await store.writeLibrarySkills(library, writes, { overwrite: options.overwrite ?? false });
+  const results = await store.writeLibrarySkills(library, writes, {
+    overwrite: options.overwrite ?? false,
+    ...(options.skipUnchanged ? { skipUnchanged: true } : {}),
+  });
   for (const [index, result] of results.entries()) {
     const from = batch[index]?.from ?? '';
     const id = commonImportSkillId(library, from);

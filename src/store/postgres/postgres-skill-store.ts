@@ -325,11 +325,12 @@ export class PostgresSkillStore implements SkillStore {
    * Writes skill folders into the read-only library `library:<library>` at `Common/<library>/<rel>`
    * (the explicit library import; libraries have no history). The id is the one the SKILL.md declares,
    * else the filesystem store's rule for that folder, so both stores give a library skill one id.
+   * `skipUnchanged` (with `overwrite`) leaves skills whose content is already stored alone.
    */
   async writeLibrarySkills(
     library: string,
     items: PostgresLibrarySkillWrite[],
-    options: { overwrite: boolean },
+    options: { overwrite: boolean; skipUnchanged?: boolean },
   ): Promise<PostgresLibraryWriteResult[]> {
     const name = validateLibraryName(library);
     return this.write((tx) => stageLibrarySkills(tx, name, items, options));
