@@ -19,7 +19,7 @@ import { narrowScope } from '../proxy/chat-request.js';
 import { BodyUserSchema, parseBody, ScopeSchema } from './request.js';
 import { BASE } from './skills-routes.js';
 import type { SkillSearcher } from './types.js';
-import { SearchHitSchema, SkillSummarySchema, searchHit, skillSummary } from './wire.js';
+import { HIT_WIRE_FIELDS, SearchHitSchema, SkillSummarySchema, searchHit, skillSummary } from './wire.js';
 
 export const MAX_SEARCH_LIMIT = 200;
 
@@ -58,17 +58,7 @@ const SearchResponseSchema = z.object({
   error: z.string().nullable(),
 });
 
-const PreviewHitSchema = z.object({
-  rank: z.number(),
-  score: z.number(),
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  resource_paths: z.array(z.string()),
-  source: z.string(),
-  owner: z.string(),
-  version: z.string(),
-});
+const PreviewHitSchema = z.object({ rank: z.number(), ...HIT_WIRE_FIELDS });
 const PreviewResponseSchema = z.object({
   object: z.literal('retrieval_preview'),
   user: z.string(),

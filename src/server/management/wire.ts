@@ -56,17 +56,25 @@ export const ScorePartsSchema = z
   })
   .meta({ id: 'ScoreParts', description: 'How the calibrated score was made (docs/retrieval.md)' });
 
+/**
+ * The fields every retrieval hit carries on the wire after its `rank` (search results, retrieval
+ * previews, a chat turn's retrieval info).
+ */
+export const HIT_WIRE_FIELDS = {
+  score: z.number(),
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  resource_paths: z.array(z.string()),
+  source: z.string(),
+  owner: z.string(),
+  version: z.string(),
+};
+
 export const SearchHitSchema = z
   .object({
     rank: z.number().int(),
-    score: z.number(),
-    id: z.string(),
-    name: z.string(),
-    description: z.string(),
-    resource_paths: z.array(z.string()),
-    source: z.string(),
-    owner: z.string(),
-    version: z.string(),
+    ...HIT_WIRE_FIELDS,
     score_parts: ScorePartsSchema,
     skill: SkillSummarySchema,
   })

@@ -15,6 +15,7 @@ import type {
 } from '../../store/chat-session-store.js';
 import { ExtractionEventWireSchema, eventToWire } from '../extractions/wire.js';
 import { BodyUserSchema, queryInteger } from '../management/request.js';
+import { HIT_WIRE_FIELDS } from '../management/wire.js';
 import { retrievalInfoToWire } from '../proxy/autoskill-field.js';
 
 // ------------------------------------------------------------------------------------------- requests
@@ -118,17 +119,7 @@ export const SettingsWireSchema = z
   })
   .meta({ id: 'SessionSettings' });
 
-const HitWireSchema = z.object({
-  rank: z.number().int(),
-  score: z.number(),
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  resource_paths: z.array(z.string()),
-  source: z.string(),
-  owner: z.string(),
-  version: z.string(),
-});
+const HitWireSchema = z.object({ rank: z.number().int(), ...HIT_WIRE_FIELDS });
 
 export const RetrievalWireSchema = z
   .object({
