@@ -10,13 +10,14 @@
  *   npx tsx bench/proxy-core.ts [--requests 2000] [--warmup 300] [--upstream-latency-ms 0]
  *                               [--throughput-requests 2000] [--throughput-upstream-ms 50]
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createServerApp } from '../src/server/app.js';
 import { startServer } from '../src/server/http/listen.js';
 import { createOpenAICompatibleUpstream } from '../src/server/proxy/upstreams/openai-compatible.js';
 import { fixedSkillContext, noSkillContext, type SkillContextProvider } from '../src/service/turn-types.js';
 import { startFakeModelServer } from '../src/testing/index.js';
+import { percentile, runConcurrently, timeChatRequest } from './chat-timing.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,45 +62,8 @@ const messages = [
 const jsonPayload = JSON.stringify({ model: 'bench-model', messages });
 const streamPayload = JSON.stringify({ model: 'bench-model', messages, stream: true });
 
-/** Milliseconds until the whole JSON answer (stream=false) or the first content delta (stream=true). */
 function once(port: number, path: string, stream: boolean): Promise<number> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path,
-        headers: { 'content-type': 'application/json' },
-      },
-      (response) => {
-        let text = '';
-        let measured: number | undefined;
-        response.setEncoding('utf8');
-        response.on('data', (piece: string) => {
-          if (!stream || measured !== undefined) return;
-          text += piece;
-          // The first chunk carries the role; the first content delta is what a user sees.
-          if (/"content":"[^"]/.test(text)) measured = performance.now() - started;
-        });
-        response.on('end', () => {
-          if (response.statusCode !== 200) reject(new Error(`status ${response.statusCode}`));
-          else resolve(measured ?? performance.now() - started);
-        });
-        response.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(stream ? streamPayload : jsonPayload);
-  });
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
+  return timeChatRequest({ agent, port, path, payload: stream ? streamPayload : jsonPayload, stream });
 }
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
@@ -163,23 +127,9 @@ await slowFake.close();
 
 /** Requests per second through the proxy at `port` with `clients` concurrent callers. */
 async function throughputThrough(port: number, clients: number, total: number) {
-  let next = 0;
-  let errors = 0;
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < total) {
-        next += 1;
-        try {
-          latencies.push(await once(port, '/v1/chat/completions', false));
-        } catch {
-          errors += 1;
-        }
-      }
-    }),
+  const { latencies, errors, seconds } = await runConcurrently(clients, total, () =>
+    once(port, '/v1/chat/completions', false),
   );
-  const seconds = (performance.now() - started) / 1000;
   return { clients, rps: Math.round((total / seconds) * 10) / 10, errors, latency_ms: summary(latencies) };
 }
 

@@ -34,12 +34,13 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startFakeModelServer } from '../src/testing/index.js';
+import { percentile, runConcurrently, timeChatRequest } from './chat-timing.js';
 
 const { values } = parseArgs({
   options: {
@@ -250,44 +251,8 @@ function body(stream: boolean, model = 'bench-model'): string {
   });
 }
 
-/** Milliseconds until the whole JSON answer (stream=false) or the first content delta (stream=true). */
 function once(port: number, payload: string, stream: boolean): Promise<number> {
-  const started = performance.now();
-  return new Promise((resolveTime, reject) => {
-    const outgoing = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/v1/chat/completions',
-        headers: { 'content-type': 'application/json', 'x-autoskill-user': USER },
-      },
-      (response) => {
-        let text = '';
-        let measured: number | undefined;
-        response.setEncoding('utf8');
-        response.on('data', (piece: string) => {
-          if (!stream || measured !== undefined) return;
-          text += piece;
-          if (/"content":"[^"]/.test(text)) measured = performance.now() - started;
-        });
-        response.on('end', () => {
-          if (response.statusCode !== 200) reject(new Error(`status ${response.statusCode}`));
-          else resolveTime(measured ?? performance.now() - started);
-        });
-        response.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(payload);
-  });
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
+  return timeChatRequest({ agent, port, headers: { 'x-autoskill-user': USER }, payload, stream });
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
@@ -341,24 +306,10 @@ const firstChunk = await added(true);
 // ---------------------------------------------------------------- 2. throughput
 
 async function throughput(clients: number, total: number) {
-  let next = 0;
-  let errors = 0;
-  const latencies: number[] = [];
   const cpuBefore = proxyCpuMs();
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < total) {
-        next += 1;
-        try {
-          latencies.push(await once(proxyPort, body(false, `slow-${throughputUpstreamMs}`), false));
-        } catch {
-          errors += 1;
-        }
-      }
-    }),
+  const { latencies, errors, seconds } = await runConcurrently(clients, total, () =>
+    once(proxyPort, body(false, `slow-${throughputUpstreamMs}`), false),
   );
-  const seconds = (performance.now() - started) / 1000;
   return {
     clients,
     rps: round(total / seconds),
