@@ -5,11 +5,15 @@
  * `./SkillBank` beside it, filesystem-only commands and flags are refused with exit code 2, and a
  * `serve` started with `--library-dir` imports the folder into the database's libraries (again at each
  * start, writing only what changed), as startup maintenance does `AUTOSKILL_AUTO_IMPORT_DIRS`.
+ * `chat --store-url` keeps its extraction jobs in the database's jobs table, where replicas see them.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough, Readable } from 'node:stream';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runChatCommand } from '../src/cli/commands/chat.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { PostgresSkillStore } from '../src/store/postgres/postgres-skill-store.js';
 import { runStartupMaintenance } from '../src/store/startup-maintenance.js';
@@ -246,4 +250,36 @@ describe.skipIf(skip !== null)('the CLI on a PostgreSQL store', () => {
       await store.close();
     }
   }, 30_000);
+
+  it('chat --store-url keeps its extraction jobs in the database, not in memory', async () => {
+    const url = await freshUrl('chat');
+    const schema = schemas.at(-1) ?? '';
+    const output = new PassThrough();
+    output.resume();
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await runChatCommand(
+        { storeUrl: url, extractMode: 'always', rewriteMode: 'never', waitExtractions: '30' },
+        {
+          input: Readable.from([
+            'From now on, whenever you write a status update for me, always end it with the next steps and their owners.\n',
+          ]),
+          output,
+          env: {},
+        },
+      );
+    } finally {
+      stdout.mockRestore();
+    }
+    const client = new pg.Client({ connectionString: baseUrl });
+    await client.connect();
+    try {
+      const jobs = await client.query<{ status: string }>(`SELECT status FROM "${schema}".jobs`);
+      expect(jobs.rows.length).toBeGreaterThan(0);
+      expect(jobs.rows.map((row) => row.status)).toContain('completed');
+    } finally {
+      await client.end();
+    }
+    expect(existsSync(join(temp.dir, 'SkillBank'))).toBe(false);
+  }, 60_000);
 });

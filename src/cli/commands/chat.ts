@@ -2,9 +2,10 @@
  * @module `autoskill chat`: the terminal chat (the seeds' `interactive_chat.py`) with its flags, on the
  * same session engine, job queue and chat upstream as the web UI and the proxy. It opens the SDK on the
  * store (startup maintenance included), runs extraction jobs in this process (their records go to the
- * store's `.autoskill/jobs/`, where `serve` and `web` see them too), prints a banner (store, user, scope,
- * modes, online/offline), then hands over to the terminal loop (`chat-terminal.ts`). The conversation is
- * kept in memory unless `--save` (a new session the web UI lists) or `--session <id>` (continue one).
+ * store's `.autoskill/jobs/`, or with PostgreSQL to its jobs table, where `serve` and `web` see them too),
+ * prints a banner (store, user, scope, modes, online/offline), then hands over to the terminal loop
+ * (`chat-terminal.ts`). The conversation is kept in memory unless `--save` (a new session the web UI
+ * lists) or `--session <id>` (continue one).
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -23,10 +24,13 @@ import { FileSkillStore, STATE_DIR } from '../../store/fs/file-skill-store.js';
 import type { JobStore } from '../../store/job-store.js';
 import { MemoryChatSessionStore } from '../../store/memory-chat-session-store.js';
 import { MemoryJobStore } from '../../store/memory-job-store.js';
+import { PostgresJobStore } from '../../store/postgres/postgres-job-store.js';
+import { PostgresSkillStore } from '../../store/postgres/postgres-skill-store.js';
 import { runStartupMaintenance } from '../../store/startup-maintenance.js';
 import { printError, printLine } from '../output.js';
 import { addModelAndStoreFlags } from '../shared-flags.js';
 import { runTerminalChat } from './chat-terminal.js';
+import { postgresReplicaSettings } from './server-runtime.js';
 
 export interface ChatFlags extends Record<string, unknown> {
   config?: string;
@@ -95,24 +99,35 @@ export async function runChatCommand(
         includeFiles: config.startup.autoImportIncludeFiles,
         maxDepth: config.startup.autoImportMaxDepth,
       },
+      libraryDirs: config.store.libraryDirs,
     });
     for (const error of maintenance.errors) printError(`startup maintenance: ${error}`);
     await sdk.warmUp();
 
+    // With PostgreSQL the jobs go to the database, as `serve` keeps them: its replicas and the web UI
+    // see them, and this process heartbeats within the replicas' lease so none takes its jobs over.
+    const replicas = sdk.store instanceof PostgresSkillStore ? postgresReplicaSettings(env) : undefined;
     const jobStore: JobStore =
-      sdk.store instanceof FileSkillStore
-        ? new FileJobStore({
-            stateDir: join(sdk.store.root, STATE_DIR),
+      sdk.store instanceof PostgresSkillStore
+        ? new PostgresJobStore({
+            database: sdk.store.db,
             retentionPerUser: config.extraction.retentionPerUser,
-            durability: config.store.durability,
+            ...(replicas ? { leaseMs: replicas.leaseMs } : {}),
           })
-        : new MemoryJobStore({ retentionPerUser: config.extraction.retentionPerUser });
+        : sdk.store instanceof FileSkillStore
+          ? new FileJobStore({
+              stateDir: join(sdk.store.root, STATE_DIR),
+              retentionPerUser: config.extraction.retentionPerUser,
+              durability: config.store.durability,
+            })
+          : new MemoryJobStore({ retentionPerUser: config.extraction.retentionPerUser });
     await jobStore.open();
     closers.push(() => jobStore.close());
     const runtime = createServiceRuntime({
       engine: createSdkEngine(sdk),
       jobStore,
       settings: serviceSettingsFromConfig(config),
+      ...(replicas ? { queue: { heartbeatMs: replicas.heartbeatMs, workerStaleMs: replicas.leaseMs } } : {}),
     });
     await runtime.start();
     closers.push(() => runtime.close({ drainTimeoutMs: 5_000 }));
