@@ -121,6 +121,17 @@ describe.skipIf(skip !== null)('the CLI on a PostgreSQL store', () => {
     expect((JSON.parse(found.out) as Loose).data[0].name).toBe('Weekly report');
     delete process.env.AUTOSKILL_STORE_URL;
 
+    // A config file's store.url names it too (keys take it the same way).
+    const configFile = join(temp.dir, 'pg-config.json');
+    writeFileSync(configFile, JSON.stringify({ store: { provider: 'postgres', url } }));
+    const configured = await cli('skills', 'list', '--config', configFile, '--json');
+    expect(configured.code, configured.err).toBe(EXIT.ok);
+    expect((JSON.parse(configured.out) as Loose).total).toBe(2);
+    const configuredKey = await cli('keys', 'create', '--user-id', 'carol', '--config', configFile, '--json');
+    expect(configuredKey.code, configuredKey.err).toBe(EXIT.ok);
+    const keyList = await cli('keys', 'list', '--store-url', url, '--json');
+    expect((JSON.parse(keyList.out) as Loose).data.map((record: Loose) => record.user_id)).toEqual(['carol']);
+
     const flagged = await cli('search', '周报', '--store-url', url, '--min-score', '0', '--json');
     expect((JSON.parse(flagged.out) as Loose).data[0].name).toBe('周报写作');
 

@@ -103,7 +103,8 @@ export function requireFilesystemStore(config: ResolvedConfig, command: string, 
   throw new AutoSkillError(
     'INVALID_INPUT',
     `\`autoskill ${command}\` works on the filesystem store only (${why}); the configured store is ` +
-      `PostgreSQL (${redactUrl(config.store.url ?? '')}). Pass --store-dir to use a SkillBank folder.`,
+      `PostgreSQL (${redactUrl(config.store.url ?? '')}), named by --store-url, AUTOSKILL_STORE_URL or the ` +
+      'config file’s store.url; leave those out to use a SkillBank folder.',
     { details: { command, provider: config.store.provider } },
   );
 }
