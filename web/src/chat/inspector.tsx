@@ -289,6 +289,63 @@ function ExtractionPanel(props: {
   );
 }
 
+/** A labelled select of the settings form. */
+function SelectField<Option extends string>(props: {
+  label: string;
+  name: string;
+  value: string;
+  options: readonly Option[];
+  /** @default the option itself */
+  optionLabel?: (option: Option) => string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label class="field">
+      <span>{props.label}</span>
+      <select
+        name={props.name}
+        value={props.value}
+        onChange={(event) => props.onChange(event.currentTarget.value)}
+      >
+        {props.options.map((option) => (
+          <option key={option} value={option}>
+            {props.optionLabel ? props.optionLabel(option) : option}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** A labelled number input of the settings form; an empty input is `null`. */
+function NumberField(props: {
+  label: string;
+  name: string;
+  value: number | null | undefined;
+  min: number;
+  max?: number;
+  step: number;
+  onInput: (value: number | null) => void;
+}) {
+  return (
+    <label class="field">
+      <span>{props.label}</span>
+      <input
+        name={props.name}
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        value={props.value ?? ''}
+        onInput={(event) => {
+          const text = event.currentTarget.value;
+          props.onInput(text.trim() === '' ? null : Number(text));
+        }}
+      />
+    </label>
+  );
+}
+
 const SCOPES = ['all', 'user', 'library'] as const;
 const MODES = ['auto', 'always', 'never'] as const;
 
@@ -309,7 +366,6 @@ function SettingsPanel({
     setForm((current) => ({ ...current, [key]: value }));
     setStatus('idle');
   };
-  const number = (value: string) => (value.trim() === '' ? null : Number(value));
 
   return (
     <form
@@ -346,83 +402,54 @@ function SettingsPanel({
         }
       }}
     >
-      <label class="field">
-        <span>{t('settings.scope')}</span>
-        <select
-          name="scope"
-          value={form.scope ?? 'all'}
-          onChange={(event) => field('scope', event.currentTarget.value)}
-        >
-          {SCOPES.map((scope) => (
-            <option key={scope} value={scope}>
-              {t(`settings.scope.${scope}`)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label class="field">
-        <span>{t('settings.rewrite')}</span>
-        <select
-          name="rewrite_mode"
-          value={form.rewrite_mode ?? 'auto'}
-          onChange={(event) => field('rewrite_mode', event.currentTarget.value)}
-        >
-          {MODES.map((mode) => (
-            <option key={mode} value={mode}>
-              {mode}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label class="field">
-        <span>{t('settings.extract')}</span>
-        <select
-          name="extract_mode"
-          value={form.extract_mode ?? 'auto'}
-          onChange={(event) => field('extract_mode', event.currentTarget.value)}
-        >
-          {MODES.map((mode) => (
-            <option key={mode} value={mode}>
-              {mode}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label class="field">
-        <span>{t('settings.turnLimit')}</span>
-        <input
-          name="extract_turn_limit"
-          type="number"
-          min={1}
-          step={1}
-          value={form.extract_turn_limit ?? ''}
-          onInput={(event) => field('extract_turn_limit', number(event.currentTarget.value))}
-        />
-      </label>
-      <label class="field">
-        <span>{t('settings.minScore')}</span>
-        <input
-          name="min_score"
-          type="number"
-          min={0}
-          max={1}
-          step={0.01}
-          value={form.min_score ?? ''}
-          onInput={(event) => field('min_score', number(event.currentTarget.value))}
-        />
-      </label>
-      <label class="field">
-        <span>{t('settings.topK')}</span>
-        <input
-          name="top_k"
-          type="number"
-          min={1}
-          max={20}
-          step={1}
-          value={form.top_k ?? ''}
-          onInput={(event) => field('top_k', number(event.currentTarget.value))}
-        />
-      </label>
+      <SelectField
+        label={t('settings.scope')}
+        name="scope"
+        value={form.scope ?? 'all'}
+        options={SCOPES}
+        optionLabel={(scope) => t(`settings.scope.${scope}`)}
+        onChange={(value) => field('scope', value)}
+      />
+      <SelectField
+        label={t('settings.rewrite')}
+        name="rewrite_mode"
+        value={form.rewrite_mode ?? 'auto'}
+        options={MODES}
+        onChange={(value) => field('rewrite_mode', value)}
+      />
+      <SelectField
+        label={t('settings.extract')}
+        name="extract_mode"
+        value={form.extract_mode ?? 'auto'}
+        options={MODES}
+        onChange={(value) => field('extract_mode', value)}
+      />
+      <NumberField
+        label={t('settings.turnLimit')}
+        name="extract_turn_limit"
+        min={1}
+        step={1}
+        value={form.extract_turn_limit}
+        onInput={(value) => field('extract_turn_limit', value)}
+      />
+      <NumberField
+        label={t('settings.minScore')}
+        name="min_score"
+        min={0}
+        max={1}
+        step={0.01}
+        value={form.min_score}
+        onInput={(value) => field('min_score', value)}
+      />
+      <NumberField
+        label={t('settings.topK')}
+        name="top_k"
+        min={1}
+        max={20}
+        step={1}
+        value={form.top_k}
+        onInput={(value) => field('top_k', value)}
+      />
       <ErrorNote error={error} />
       <div class="row">
         <button

@@ -26,6 +26,60 @@ function uploadName(fileName: string): string {
   return fileName.replace(/\.zip$/i, '').slice(0, 64) || 'upload';
 }
 
+function StartButton(props: { phase: Phase; testId: string; onClick: () => void }) {
+  const { t } = useI18n();
+  return (
+    <div class="row">
+      <button
+        type="button"
+        class="button primary"
+        disabled={props.phase.kind !== 'idle'}
+        data-testid={props.testId}
+        onClick={props.onClick}
+      >
+        {t('import.start')}
+      </button>
+    </div>
+  );
+}
+
+/** The imported skills, each a link that opens it. */
+function SkillLinks(props: {
+  skills: ReadonlyArray<{ id?: string | null; name?: string | null; version?: string | null }>;
+  onOpen: (id: string) => void;
+}) {
+  return (
+    <ul>
+      {props.skills.map((skill, index) => (
+        <li key={skill.id ?? index}>
+          <button type="button" class="link-button" onClick={() => skill.id && props.onOpen(skill.id)}>
+            {skill.name ?? skill.id}
+          </button>
+          {skill.version ? <span class="chip">v{skill.version}</span> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** What failed, one line per item; nothing when nothing failed. */
+function FailedItems({ items }: { items: readonly unknown[] }) {
+  const { t } = useI18n();
+  if (items.length === 0) return null;
+  return (
+    <details open>
+      <summary class="error-text">{t('import.failedItems', { count: items.length })}</summary>
+      <ul>
+        {items.map((item, index) => (
+          <li key={index} class="small">
+            {itemError(item)}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 function Progress({ phase }: { phase: Phase }) {
   const { t } = useI18n();
   if (phase.kind === 'idle') return null;
@@ -171,44 +225,14 @@ function SkillImport() {
         />
         {t('import.overwrite')}
       </label>
-      <div class="row">
-        <button
-          type="button"
-          class="button primary"
-          disabled={phase.kind !== 'idle'}
-          data-testid="import-skills-start"
-          onClick={start}
-        >
-          {t('import.start')}
-        </button>
-      </div>
+      <StartButton phase={phase} testId="import-skills-start" onClick={start} />
       <Progress phase={phase} />
       <ErrorNote error={error} />
       {result ? (
         <div class="import-result" data-testid="import-result">
           <p class="notice">{t('import.done', { count: result.imported_count ?? imported.length })}</p>
-          <ul>
-            {imported.map((item) => (
-              <li key={item.id}>
-                <button type="button" class="link-button" onClick={() => item.id && openSkill(item.id)}>
-                  {item.name ?? item.id}
-                </button>
-                {item.version ? <span class="chip">v{item.version}</span> : null}
-              </li>
-            ))}
-          </ul>
-          {failed.length > 0 ? (
-            <details open>
-              <summary class="error-text">{t('import.failedItems', { count: failed.length })}</summary>
-              <ul>
-                {failed.map((item, index) => (
-                  <li key={index} class="small">
-                    {itemError(item)}
-                  </li>
-                ))}
-              </ul>
-            </details>
-          ) : null}
+          <SkillLinks skills={imported} onOpen={openSkill} />
+          <FailedItems items={failed} />
         </div>
       ) : null}
     </section>
@@ -264,17 +288,7 @@ function ConversationImportCard() {
         <span>{t('import.hint')}</span>
         <input value={hint} onInput={(event) => setHint(event.currentTarget.value)} />
       </label>
-      <div class="row">
-        <button
-          type="button"
-          class="button primary"
-          disabled={phase.kind !== 'idle'}
-          data-testid="import-conversations-start"
-          onClick={start}
-        >
-          {t('import.start')}
-        </button>
-      </div>
+      <StartButton phase={phase} testId="import-conversations-start" onClick={start} />
       <Progress phase={phase} />
       <ErrorNote error={error} />
       {result ? (
@@ -286,30 +300,8 @@ function ConversationImportCard() {
               upserted: result.upserted_count ?? result.skills?.length ?? 0,
             })}
           </p>
-          <ul>
-            {(result.skills ?? []).map((skill, index) => (
-              <li key={skill.id ?? index}>
-                <button type="button" class="link-button" onClick={() => skill.id && openSkill(skill.id)}>
-                  {skill.name ?? skill.id}
-                </button>
-                {skill.version ? <span class="chip">v{skill.version}</span> : null}
-              </li>
-            ))}
-          </ul>
-          {(result.errors ?? []).length > 0 ? (
-            <details open>
-              <summary class="error-text">
-                {t('import.failedItems', { count: result.errors?.length ?? 0 })}
-              </summary>
-              <ul>
-                {(result.errors ?? []).map((item, index) => (
-                  <li key={index} class="small">
-                    {itemError(item)}
-                  </li>
-                ))}
-              </ul>
-            </details>
-          ) : null}
+          <SkillLinks skills={result.skills ?? []} onOpen={openSkill} />
+          <FailedItems items={result.errors ?? []} />
         </div>
       ) : null}
     </section>
