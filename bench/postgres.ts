@@ -3,7 +3,8 @@
  * one run, on this machine. Prints one JSON object.
  *
  *   npm run bench:postgres -- [--pg-url postgres://…] [--scale-size 50000] [--no-scale] [--rounds 10]
- *     [--ingest 200] [--proxy-requests 400] [--pglite] [--only-scale]
+ *     [--ingest 200] [--proxy-requests 400] [--pglite] [--only-scale] [--keyword-db] [--only-keyword]
+ *     [--keyword-rounds 3]
  *
  * Without `--pg-url` (or AUTOSKILL_BENCH_PG_URL) a throwaway cluster of Debian's PostgreSQL is started
  * on 127.0.0.1 (test/support/postgres-cluster.sh) and stopped at the end; every run uses a new schema.
@@ -16,6 +17,10 @@
  *   HNSW) at the corpus size, with how often HNSW's top 5 equals the exact top 5.
  * - `ingest`: conversations learnt per second through the SDK (offline extractor, maintenance, store
  *   writes, index updates), one conversation per user.
+ * - `keyword_db`: keyword search in PostgreSQL (full-text search, pg_trgm) against the replica's BM25F,
+ *   keyword-only and hybrid search over the same skills and dev queries: quality and latency
+ *   (bench/postgres-keyword.ts; off by default as it takes about 4 minutes: `--keyword-db` adds it,
+ *   `--only-keyword` runs only it).
  * - `proxy`: latency of a chat completion straight to a fake upstream and through `autoskill serve`'s
  *   server (retrieval over the corpus, context injected), p50/p99 and the difference.
  */
@@ -39,6 +44,7 @@ import { copySkillStore } from '../src/store/postgres/store-copy.js';
 import { createSkillSearch } from '../src/store/skill-search.js';
 import type { SkillStore } from '../src/store/types.js';
 import { startFakeModelServer } from '../src/testing/index.js';
+import { keywordComparison } from './postgres-keyword.js';
 import { type LabelledQuery, loadQueries } from './retrieval-corpus.js';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -55,6 +61,9 @@ const { values: args } = parseArgs({
     'proxy-requests': { type: 'string', default: '400' },
     pglite: { type: 'boolean', default: false },
     'only-scale': { type: 'boolean', default: false },
+    'keyword-db': { type: 'boolean', default: false },
+    'keyword-rounds': { type: 'string', default: '3' },
+    'only-keyword': { type: 'boolean', default: false },
   },
 });
 
@@ -332,7 +341,20 @@ async function main(): Promise<void> {
     postgres: { server_version: server.version, cluster: args['pg-url'] ? 'given' : 'throwaway (fsync off)' },
   };
   try {
-    if (!args['only-scale']) {
+    if ((args['keyword-db'] || args['only-keyword']) && !args['only-scale']) {
+      const started = performance.now();
+      result.keyword_db = {
+        ...(await keywordComparison({
+          url: server.url,
+          schema: schema('keyword'),
+          corpusRoot: SKILLBANK,
+          queries,
+          rounds: Number(args['keyword-rounds']),
+        })),
+        total_ms: Math.round(performance.now() - started),
+      };
+    }
+    if (!args['only-scale'] && !args['only-keyword']) {
       // Corpus size: copy, then search on both stores.
       const files = fileStore();
       await files.open();
@@ -397,7 +419,7 @@ async function main(): Promise<void> {
 
     // Scale: a SkillBank whose libraries hold the ConvSkill corpus again and again, each copy under new
     // ids, up to --scale-size skills; then the same in PostgreSQL (through store copy).
-    if (!args['no-scale']) {
+    if (!args['no-scale'] && !args['only-keyword']) {
       const target = Number(args['scale-size']);
       const scaleDir = mkdtempSync(join(tmpdir(), 'autoskill-bench-scale-'));
       try {
