@@ -135,6 +135,34 @@ describe.skipIf(skip !== null)('the CLI on a PostgreSQL store', () => {
     const flagged = await cli('search', '周报', '--store-url', url, '--min-score', '0', '--json');
     expect((JSON.parse(flagged.out) as Loose).data[0].name).toBe('周报写作');
 
+    // Conversations learn into the database too (offline extraction).
+    const chats = join(temp.dir, 'chats.jsonl');
+    writeFileSync(
+      chats,
+      `${JSON.stringify({
+        messages: [
+          {
+            role: 'user',
+            content: 'From now on, every weekly report has three sections: Done, Next, Blocked.',
+          },
+        ],
+      })}\n`,
+    );
+    const learnt = await cli(
+      'import',
+      'conversations',
+      chats,
+      '--store-url',
+      url,
+      '--user-id',
+      'u7',
+      '--json',
+    );
+    expect(learnt.code, learnt.err).toBe(EXIT.ok);
+    expect(JSON.parse(learnt.out) as Loose).toMatchObject({ processed: 1, outcomes: { created: 1 } });
+    const learntList = await cli('skills', 'list', '--user-id', 'u7', '--store-url', url, '--json');
+    expect((JSON.parse(learntList.out) as Loose).total).toBe(1);
+
     expect(existsSync(join(temp.dir, 'SkillBank'))).toBe(false);
   }, 60_000);
 
