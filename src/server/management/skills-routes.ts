@@ -27,18 +27,8 @@ import {
 } from './skills-api.js';
 import { revisionToWire, skillDetail, skillSummary } from './wire.js';
 
-export {
-  BASE,
-  DeleteSkillQuerySchema,
-  DiffQuerySchema,
-  GetSkillQuerySchema,
-  ListSkillsQuerySchema,
-  RestoreSkillBodySchema,
-  RollbackSkillBodySchema,
-  SaveSkillMdBodySchema,
-  SKILL_ROUTE_DESCRIPTIONS,
-  VersionsQuerySchema,
-} from './skills-api.js';
+// The wire contract lives in skills-api.ts; these names stay importable from here.
+export * from './skills-api.js';
 
 export interface SkillRouteDependencies {
   store: SkillStore;
