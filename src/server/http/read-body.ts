@@ -116,6 +116,11 @@ export async function readJsonObject(
   const bytes = await readRequestBytes(c, options.maxBytes);
   const text = decoder.decode(bytes);
   if (text.trim() === '' && options.allowEmpty) return { value: {}, text: '{}' };
+  return { value: parseJsonObjectText(text), text };
+}
+
+/** A request body's text as a JSON object; anything else is a 400 with code `invalid_json`. */
+export function parseJsonObjectText(text: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = parseJsonValue(text, { source: 'request body' });
@@ -130,5 +135,5 @@ export async function readJsonObject(
       details: { wireCode: 'invalid_json' },
     });
   }
-  return { value: value as Record<string, unknown>, text };
+  return value as Record<string, unknown>;
 }

@@ -12,14 +12,13 @@ import { zipSync } from 'fflate';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { AutoSkillError } from '../../shared/errors.js';
-import { parseJsonValue } from '../../shared/json.js';
 import { importSkills } from '../../store/import/import-skills.js';
 import { normalizeZipPath, readZipSource } from '../../store/import/skill-sources.js';
 import { nameProblem } from '../../store/safe-paths.js';
 import type { SkillStore, StoredSkill } from '../../store/types.js';
 import { resolveRequestUser } from '../auth/resolve-user.js';
 import type { ServerEnv } from '../context.js';
-import { readBodyBytes } from '../http/read-body.js';
+import { parseJsonObjectText, readBodyBytes } from '../http/read-body.js';
 import type { RouteDescription } from '../openapi.js';
 import { BodyUserSchema, parseValue } from './request.js';
 import { actorFor, BASE } from './skills-routes.js';
@@ -164,22 +163,7 @@ async function readUpload(
     if (!part) return { fields };
     return { fields, file: { name: part.name, bytes: new Uint8Array(await part.arrayBuffer()) } };
   }
-  const text = new TextDecoder().decode(bytes);
-  let value: unknown;
-  try {
-    value = parseJsonValue(text, { source: 'request body' });
-  } catch (cause) {
-    throw new AutoSkillError('INVALID_INPUT', 'The request body is not valid JSON', {
-      cause,
-      details: { wireCode: 'invalid_json' },
-    });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new AutoSkillError('INVALID_INPUT', 'The request body must be a JSON object', {
-      details: { wireCode: 'invalid_json' },
-    });
-  }
-  return { fields: value as Record<string, unknown> };
+  return { fields: parseJsonObjectText(new TextDecoder().decode(bytes)) };
 }
 
 function refuseServerPaths(fields: Record<string, unknown>): void {
