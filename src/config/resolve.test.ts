@@ -115,6 +115,39 @@ describe('resolvers', () => {
     ).toMatchObject({ extraction: { mode: 'always' } });
   });
 
+  it('reads the seeds’ event detail flags and variables (flag first), with the seeds’ defaults', () => {
+    expect(resolveConfig().extraction).toMatchObject({ eventSkillDetails: true, eventMaxMdChars: 0 });
+    const fromEnv = resolveConfig({
+      env: {
+        AUTOSKILL_PROXY_EXTRACT_EVENT_DETAILS: 'no',
+        AUTOSKILL_PROXY_EXTRACT_EVENT_MAX_MD_CHARS: '500',
+      },
+    });
+    expect(fromEnv.extraction).toMatchObject({ eventSkillDetails: false, eventMaxMdChars: 500 });
+    const fromFlags = resolveConfig({
+      flags: { extractEventDetails: '1', extractEventMaxMdChars: '80' },
+      env: { AUTOSKILL_PROXY_EXTRACT_EVENT_DETAILS: '0', AUTOSKILL_PROXY_EXTRACT_EVENT_MAX_MD_CHARS: '500' },
+    });
+    expect(fromFlags.extraction).toMatchObject({ eventSkillDetails: true, eventMaxMdChars: 80 });
+    expect(() => resolveConfig({ flags: { extractEventDetails: 'maybe' } })).toThrow(
+      /--extract-event-details/,
+    );
+    expect(() => resolveConfig({ flags: { extractEventMaxMdChars: '-1' } })).toThrow(/eventMaxMdChars/);
+  });
+
+  it('listens where AUTOSKILL_PROXY_HOST / _PORT say unless a flag or AUTOSKILL_HOST / _PORT does', () => {
+    const proxyEnv = { AUTOSKILL_PROXY_HOST: '0.0.0.0', AUTOSKILL_PROXY_PORT: '9100' };
+    expect(resolveConfig({ env: proxyEnv }).server).toMatchObject({ host: '0.0.0.0', port: 9100 });
+    expect(
+      resolveConfig({ env: { ...proxyEnv, AUTOSKILL_HOST: '127.0.0.2', AUTOSKILL_PORT: '9200' } }).server,
+    ).toMatchObject({ host: '127.0.0.2', port: 9200 });
+    expect(resolveConfig({ flags: { host: '::1', port: '0' }, env: proxyEnv }).server).toMatchObject({
+      host: '::1',
+      port: 0,
+    });
+    expect(() => resolveConfig({ env: { AUTOSKILL_PROXY_PORT: 'ninety' } })).toThrow(/AUTOSKILL_PROXY_PORT/);
+  });
+
   it('merges --served-model flags with the JSON list', () => {
     const result = resolveServerOptions({
       flags: { servedModel: ['a'], servedModelsJson: '[{"id":"b","owned_by":"me"}]' },

@@ -250,6 +250,22 @@ export function resolveExtractionOptions({ flags, env }: ResolverInput): Partial
       maxConcurrentJobs: toNumber(
         pick(flags, env, ['maxBgExtractJobs', '--max-bg-extract-jobs'], 'AUTOSKILL_MAX_BG_EXTRACT_JOBS'),
       ),
+      eventSkillDetails: toBoolean(
+        pick(
+          flags,
+          env,
+          ['extractEventDetails', '--extract-event-details'],
+          'AUTOSKILL_PROXY_EXTRACT_EVENT_DETAILS',
+        ),
+      ),
+      eventMaxMdChars: toNumber(
+        pick(
+          flags,
+          env,
+          ['extractEventMaxMdChars', '--extract-event-max-md-chars'],
+          'AUTOSKILL_PROXY_EXTRACT_EVENT_MAX_MD_CHARS',
+        ),
+      ),
     },
   };
 }
@@ -278,8 +294,9 @@ export function resolveServerOptions({ flags, env }: ResolverInput): Partial {
     flags['autoskillField'] === false ? false : toBoolean(envValue(env, 'AUTOSKILL_RESPONSE_FIELD'));
   return {
     server: {
-      host: pick(flags, env, ['host', '--host'], 'AUTOSKILL_HOST')?.value,
-      port: toNumber(pick(flags, env, ['port', '--port'], 'AUTOSKILL_PORT')),
+      // AUTOSKILL_PROXY_HOST / _PORT are the seeds' proxy variables (`web` maps its own onto flags).
+      host: pick(flags, env, ['host', '--host'], 'AUTOSKILL_HOST', 'AUTOSKILL_PROXY_HOST')?.value,
+      port: toNumber(pick(flags, env, ['port', '--port'], 'AUTOSKILL_PORT', 'AUTOSKILL_PROXY_PORT')),
       proxyApiKey: pick(flags, env, ['proxyApiKey', '--proxy-api-key'], 'AUTOSKILL_PROXY_API_KEY')?.value,
       servedModels: servedModels.length > 0 ? servedModels : undefined,
       corsOrigins: corsOrigins.length > 0 ? corsOrigins : undefined,

@@ -86,6 +86,13 @@ export const ExtractionSettingsSchema = z
     maxRetries: z.number().int().min(0).max(10).default(2),
     /** Job records kept per user (oldest dropped first). @default 200 */
     retentionPerUser: z.number().int().min(1).max(100_000).default(200),
+    /**
+     * Put the skill written (its fields and SKILL.md) into `completed` job events, as the seeds'
+     * `--extract-event-details`; without it events carry only the summaries in `upserted`. @default true
+     */
+    eventSkillDetails: z.boolean().default(true),
+    /** Cut the SKILL.md in job events to this many characters (0 = whole). @default 0 */
+    eventMaxMdChars: z.number().int().min(0).default(0),
   })
   .strict();
 

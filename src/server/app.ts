@@ -18,7 +18,7 @@ import {
   type SkillScope,
   type TurnObserver,
 } from '../service/turn-types.js';
-import { type AuthOptions, authMiddleware, createAuthenticator } from './auth/authenticate.js';
+import { type AuthOptions, authMiddleware, createAuthenticator, HEALTH_PATHS } from './auth/authenticate.js';
 import { createRateLimiter, type RateLimitOptions, rateLimitMiddleware } from './auth/rate-limit.js';
 import { USER_HEADER } from './auth/resolve-user.js';
 import type { ServerEnv } from './context.js';
@@ -192,7 +192,8 @@ export function createServerApp(options: CreateServerAppOptions = {}): Hono<Serv
     );
   }
 
-  app.get('/health', (c) => c.json({ ok: true, name: 'autoskill', version }));
+  // `/api/health` is the seeds' second spelling (their proxy and web UI answer both).
+  for (const path of HEALTH_PATHS) app.get(path, (c) => c.json({ ok: true, name: 'autoskill', version }));
 
   registerChatRoute(app, {
     upstream,

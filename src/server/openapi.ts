@@ -112,6 +112,14 @@ export const CORE_ROUTE_DESCRIPTIONS: readonly RouteDescription[] = [
     tags: ['meta'],
     public: true,
   },
+  {
+    method: 'get',
+    path: '/api/health',
+    operationId: 'apiHealth',
+    summary: 'The same as `/health` (the seeds’ second spelling)',
+    tags: ['meta'],
+    public: true,
+  },
 ];
 
 const SAFE_INTEGER_BOUNDS = new Set([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]);

@@ -16,8 +16,14 @@ import { endpointList, type ServerMode, startAutoSkillServer } from './server-ru
 export function addServerFlags(command: Command): Command {
   return addModelAndStoreFlags(
     command
-      .option('--host <host>', 'address to listen on (AUTOSKILL_HOST; default 127.0.0.1)')
-      .option('--port <port>', 'port (AUTOSKILL_PORT; default 9000 for serve and proxy, 8000 for web)'),
+      .option(
+        '--host <host>',
+        'address to listen on (AUTOSKILL_HOST or AUTOSKILL_PROXY_HOST; default 127.0.0.1)',
+      )
+      .option(
+        '--port <port>',
+        'port (AUTOSKILL_PORT or AUTOSKILL_PROXY_PORT; default 9000 for serve and proxy, 8000 for web)',
+      ),
   )
     .option('--user-id <id>', 'user of requests that name none (default u1)')
     .option('--skill-scope <scope>', 'default scope of requests: user, common (library) or all (default all)')
@@ -27,6 +33,18 @@ export function addServerFlags(command: Command): Command {
     .option('--extract-enabled <bool>', 'the seeds’ switch: 0 means --extract-mode never')
     .option('--ingest-window <n>', 'messages handed to the extractor (default 6)')
     .option('--max-bg-extract-jobs <n>', 'extraction jobs running at once (default 2)')
+    .option(
+      '--extract-event-details <bool>',
+      'put the skill written and its SKILL.md into completed job events (AUTOSKILL_PROXY_EXTRACT_EVENT_DETAILS; default 1)',
+    )
+    .option(
+      '--extract-event-max-md-chars <n>',
+      'cut SKILL.md in job events to n characters, 0 = whole (AUTOSKILL_PROXY_EXTRACT_EVENT_MAX_MD_CHARS; default 0)',
+    )
+    .option(
+      '--history-turns <n>',
+      'accepted for compatibility with the seeds; ignored: the proxy forwards the client’s messages as sent',
+    )
     .option('--min-score <score>', 'calibrated score a skill needs to be injected (default 0.4)')
     .option('--top-k <n>', 'skills injected at most (default 1)')
     .option('--served-model <id>', 'model listed by GET /v1/models (repeatable)', collect)

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../../config/index.js';
 import type { AutoSkill } from '../../sdk.js';
 import { type CreateServerAppOptions, createServerApp, type ServerRouteModule } from '../../server/app.js';
-import type { AuthOptions } from '../../server/auth/authenticate.js';
+import { type AuthOptions, HEALTH_PATHS } from '../../server/auth/authenticate.js';
 import { createExtractionRoutes, EXTRACTION_ROUTE_DESCRIPTIONS } from '../../server/extractions/index.js';
 import { type RunningServer, startServer } from '../../server/http/listen.js';
 import { createServerLogger, createSilentLogger } from '../../server/logger.js';
@@ -310,18 +310,24 @@ export async function startAutoSkillServer(
       });
       closers.push(async () => stop());
     }
+    // What `completed` job events carry (the seeds' --extract-event-details / --extract-event-max-md-chars).
+    const eventDetails = {
+      includeSkillDetails: config.extraction.eventSkillDetails,
+      maxSkillMdChars: config.extraction.eventMaxMdChars,
+    };
     const runtime = createServiceRuntime({
       engine: createSdkEngine(sdk),
       jobStore,
       bus,
       ...(options.extractionWorker === false
-        ? {}
+        ? { runner: createIngestRunner({ engine: createSdkEngine(sdk), ...eventDetails }) }
         : {
             runner: createWorkerJobRunner({
               config,
               env,
               cwd,
-              fallback: createIngestRunner({ engine: createSdkEngine(sdk) }),
+              ...eventDetails,
+              fallback: createIngestRunner({ engine: createSdkEngine(sdk), ...eventDetails }),
               logger: {
                 info: (details, message) => logger.info(details, message),
                 debug: (details, message) => logger.debug(details, message),
@@ -414,7 +420,7 @@ export async function startAutoSkillServer(
       turnObserver: runtime.turnObserver,
       auth: {
         ...auth,
-        publicPaths: ['/health', ...MANAGEMENT_PUBLIC_PATHS, ...(webDir ? staticPaths(webDir) : [])],
+        publicPaths: [...HEALTH_PATHS, ...MANAGEMENT_PUBLIC_PATHS, ...(webDir ? staticPaths(webDir) : [])],
       },
       rateLimit:
         perMinute > 0
@@ -471,7 +477,7 @@ export function endpointList(mode: ServerMode, webDir: string | null): string[] 
     'POST /v1/chat/completions                      OpenAI-compatible chat (stream and non-stream)',
     'POST /v1/embeddings',
     'GET  /v1/models',
-    'GET  /health',
+    'GET  /health                                   also /api/health',
     'GET  /v1/autoskill/capabilities                what this server supports',
     'GET  /v1/autoskill/openapi.json',
     'GET  /v1/autoskill/skills                      skills, versions, diff, export, search, import',

@@ -13,6 +13,9 @@ import type { Principal, ServerEnv } from '../context.js';
 import { type ApiKeyStore, hashApiKey } from './api-key-store.js';
 import { createJwtVerifier, type JwtOptions, type JwtVerifier, looksLikeJwt } from './jwt.js';
 
+/** Liveness paths, answered without credentials: `/health` and the seeds' `/api/health`. */
+export const HEALTH_PATHS: readonly string[] = ['/health', '/api/health'];
+
 export interface AuthOptions {
   /**
    * The shared application key (`--proxy-api-key`, `AUTOSKILL_PROXY_API_KEY`). Its holder is an app's
@@ -27,7 +30,7 @@ export interface AuthOptions {
   jwt?: JwtOptions | JwtVerifier;
   /** The user of requests that name none (auth off, shared or admin key). @default 'u1' */
   defaultUserId?: string;
-  /** Exact paths served without credentials. @default ['/health'] */
+  /** Exact paths served without credentials. @default ['/health', '/api/health'] */
   publicPaths?: readonly string[];
   /** Turn auth on even when no credential is configured (every request is then refused). @default false */
   required?: boolean;
@@ -84,7 +87,7 @@ export function createAuthenticator(
 ): Authenticator {
   const enabled = isAuthEnabled(options);
   const defaultUserId = validateUserId(options.defaultUserId ?? 'u1');
-  const publicPaths = new Set(options.publicPaths ?? ['/health']);
+  const publicPaths = new Set(options.publicPaths ?? HEALTH_PATHS);
   const sharedDigest = options.sharedKey ? digest(options.sharedKey) : undefined;
   const adminDigests = (options.adminKeys ?? []).filter(Boolean).map(digest);
   const jwt = options.jwt
