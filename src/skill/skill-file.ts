@@ -3,6 +3,7 @@
  * with errors that name the file and the line.
  */
 import { AutoSkillError } from '../shared/errors.js';
+import { skillFileError } from './skill-md-text.js';
 
 export interface DecodeSkillFileOptions {
   /** The file's path, used in error messages. */
@@ -12,19 +13,6 @@ export interface DecodeSkillFileOptions {
 }
 
 export const DEFAULT_MAX_SKILL_FILE_BYTES = 1_000_000;
-
-function fileError(
-  source: string | undefined,
-  line: number,
-  reason: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-): AutoSkillError {
-  const where = source ?? 'SKILL.md';
-  return new AutoSkillError('INVALID_SKILL_FILE', `${where}:${line}: ${message}`, {
-    details: { source, line, reason, ...extra },
-  });
-}
 
 function lineOfOffset(bytes: Uint8Array, offset: number): number {
   let line = 1;
@@ -50,7 +38,7 @@ export function decodeSkillFile(bytes: Uint8Array, options: DecodeSkillFileOptio
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    throw fileError(source, lineOfOffset(bytes, nul), 'binary', 'file is binary (contains a NUL byte)', {
+    throw skillFileError(source, lineOfOffset(bytes, nul), 'binary', 'file is binary (contains a NUL byte)', {
       offset: nul,
     });
   }

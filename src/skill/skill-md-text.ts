@@ -1,7 +1,22 @@
 /**
  * @module Text-level helpers of the SKILL.md format: line-end normalisation, the `---` front-matter split
- * and the JSON/YAML double-quoted scalar writer.
+ * and the JSON/YAML double-quoted scalar writer, and the `INVALID_SKILL_FILE` error naming `file:line`.
  */
+import { AutoSkillError } from '../shared/errors.js';
+
+/** An `INVALID_SKILL_FILE` error whose message starts with `<source>:<line>:` (default source `SKILL.md`). */
+export function skillFileError(
+  source: string | undefined,
+  line: number,
+  reason: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): AutoSkillError {
+  const where = source ?? 'SKILL.md';
+  return new AutoSkillError('INVALID_SKILL_FILE', `${where}:${line}: ${message}`, {
+    details: { source, line, reason, ...extra },
+  });
+}
 
 /** Line ends become LF and a leading byte-order mark is dropped. */
 export function normaliseText(text: string): string {

@@ -25,12 +25,17 @@
  */
 
 import { stringify as stringifyYaml } from 'yaml';
-import { AutoSkillError } from '../shared/errors.js';
 import { type FrontMatterEntry, type FrontMatterNode, parseFrontMatter, setOwn } from './front-matter.js';
 import { deterministicSkillId } from './ids.js';
 import type { Skill, SkillExample } from './schema.js';
 import { extractBody, firstHeading, firstParagraph, renderHead, trailerResources } from './skill-md-body.js';
-import { normaliseText, quoteScalar, splitFrontMatter, stripLeadingBlankLines } from './skill-md-text.js';
+import {
+  normaliseText,
+  quoteScalar,
+  skillFileError,
+  splitFrontMatter,
+  stripLeadingBlankLines,
+} from './skill-md-text.js';
 
 export type { DecodeSkillFileOptions } from './skill-file.js';
 export { DEFAULT_MAX_SKILL_FILE_BYTES, decodeSkillFile } from './skill-file.js';
@@ -70,18 +75,6 @@ const CONSUMED_KEYS = new Set([
   'instructions',
 ]);
 const ID_KEYS = new Set(['id', 'skill_id']);
-function fileError(
-  source: string | undefined,
-  line: number,
-  reason: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-): AutoSkillError {
-  const where = source ?? 'SKILL.md';
-  return new AutoSkillError('INVALID_SKILL_FILE', `${where}:${line}: ${message}`, {
-    details: { source, line, reason, ...extra },
-  });
-}
 
 /** Trims, drops blanks and de-duplicates case-insensitively, keeping the first spelling. */
 export function normaliseStringList(values: readonly string[]): string[] {
@@ -105,9 +98,15 @@ function nodeText(node: FrontMatterNode): string {
 
 function scalarField(entry: FrontMatterEntry, source: string | undefined): string {
   if (entry.node.kind !== 'scalar') {
-    throw fileError(source, entry.line, 'invalid_field', `\`${entry.key}\` must be a single text value`, {
-      field: entry.key,
-    });
+    throw skillFileError(
+      source,
+      entry.line,
+      'invalid_field',
+      `\`${entry.key}\` must be a single text value`,
+      {
+        field: entry.key,
+      },
+    );
   }
   return entry.node.text.trim();
 }
@@ -123,7 +122,7 @@ function examplesField(entry: FrontMatterEntry, source: string | undefined): Ski
   const node = entry.node;
   if (node.kind === 'scalar' && node.value === null) return [];
   if (node.kind !== 'seq') {
-    throw fileError(
+    throw skillFileError(
       source,
       entry.line,
       'invalid_field',
@@ -229,7 +228,7 @@ export function parseSkillMd(text: string, options: ParseSkillMdOptions): Skill 
 
   const name = fields.name || firstHeading(body) || options.fallbackName?.trim() || '';
   if (name === '') {
-    throw fileError(
+    throw skillFileError(
       source,
       1,
       'missing_name',
