@@ -153,15 +153,18 @@ export function readResourceFiles(skill: Record<string, unknown>): ResourceFile[
     .map(([path, content]) => ({ path, content }));
 }
 
+/** A model reply object with `instructions` and no `prompt` gets `prompt` from it (other values pass). */
+export function acceptInstructionsAsPrompt(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  return record['prompt'] === undefined && typeof record['instructions'] === 'string'
+    ? { ...record, prompt: record['instructions'] }
+    : record;
+}
+
 /** One skill as a model returns it; `instructions` is accepted for `prompt`. */
 export const ModelSkillSchema = z.preprocess(
-  (value) => {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-    const record = value as Record<string, unknown>;
-    return record['prompt'] === undefined && typeof record['instructions'] === 'string'
-      ? { ...record, prompt: record['instructions'] }
-      : record;
-  },
+  acceptInstructionsAsPrompt,
   z.looseObject({
     name: z.string().trim().min(1),
     description: z.string().trim().default(''),

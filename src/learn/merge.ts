@@ -24,7 +24,7 @@ import { z } from 'zod';
 import type { LLMConnector } from '../llm/types.js';
 import { bumpPatch } from '../skill/version.js';
 import type { SkillPatch, SkillStore, StoredSkill } from '../store/types.js';
-import type { Candidate } from './candidate.js';
+import { acceptInstructionsAsPrompt, type Candidate } from './candidate.js';
 import type { ExtractionLogger } from './extract.js';
 import { constraintCovered } from './extract-eval.js';
 import type { ConstraintComparison } from './maintain-evidence.js';
@@ -229,13 +229,7 @@ export function mergeByRules(input: RuleMergeInput): MergedSkill {
 }
 
 const MergeReplySchema = z.preprocess(
-  (value) => {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-    const record = value as Record<string, unknown>;
-    return record['prompt'] === undefined && typeof record['instructions'] === 'string'
-      ? { ...record, prompt: record['instructions'] }
-      : record;
-  },
+  acceptInstructionsAsPrompt,
   z.looseObject({
     name: z.string().trim().default(''),
     description: z.string().trim().default(''),
