@@ -358,8 +358,17 @@ function isDirectiveClause(text: string): boolean {
   return first !== undefined && !NON_VERB_STARTERS.has(first);
 }
 
-const CHINESE_DIRECTIVE =
-  /(?<![参增更追叠])加(?![班油])|要|必须|需要|应该|应当|务必|请|不要|别|不许|不准|不能|不可|禁止|避免|不用|不必|统一|一律|固定|用|按|照|写成|改成|改为|保持|只|先|再|加上|放在|控制在|不超过|最多|至少|开头|结尾|称呼|落款|标注|注明|附上|列出|给出|保留|去掉|删掉|省略|不写|采用|使用/;
+/**
+ * Result complements of structuring and producing verbs (分成三部分, 写成表格, 整理为要点): the verb
+ * states the form the deliverable takes, so it instructs like 按 or 用. A closed class: the verbs that
+ * shape a deliverable, followed by 成 / 为. 成本 (cost) is a word of its own: 做成本核算 is no 做成.
+ */
+const ZH_RESULT_COMPLEMENT =
+  '(?:分|拆分?|划分|切分|写|改|做|整理|排|列|归纳|总结|汇总|转换?|翻译|画|编|组织|合并|输出|生成|排版|压缩|缩|扩|精简)(?:成|为)(?!本(?![周月年季次期轮章节页段]))';
+
+const CHINESE_DIRECTIVE = new RegExp(
+  `(?<![参增更追叠])加(?![班油])|要|必须|需要|应该|应当|务必|请|不要|别|不许|不准|不能|不可|禁止|避免|不用|不必|统一|一律|固定|用|按|照|${ZH_RESULT_COMPLEMENT}|保持|只|先|再|加上|放在|控制在|不超过|最多|至少|开头|结尾|称呼|落款|标注|注明|附上|列出|给出|保留|去掉|删掉|省略|不写|采用|使用`,
+);
 
 export function hasDirectiveMarker(text: string): boolean {
   return CHINESE_DIRECTIVE.test(text);
