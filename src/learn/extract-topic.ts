@@ -17,7 +17,9 @@ export interface Topic {
 }
 
 const EN_NOUN_PHRASE = String.raw`((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)`;
-const EN_PHRASE_END = String.raw`(?=\s*(?:[:,.;!?)]|$|\b(?:you|i|we|that|which|from|to|in|on|for|with|as|like|under|over|below|above|should|must|are|is|has|have|also|please)\b))`;
+// A noun phrase ends at punctuation, a pronoun, a modal or auxiliary, or a preposition (a closed class:
+// "every weekly report into three parts" names "weekly report", not "weekly").
+const EN_PHRASE_END = String.raw`(?=\s*(?:[:,.;!?)]|$|\b(?:you|i|we|that|which|from|to|into|onto|in|on|for|with|without|within|as|like|by|at|about|per|through|across|after|before|using|under|over|below|above|should|must|are|is|has|have|also|please)\b))`;
 const DETERMINERS = String.raw`(?:(?:of\s+)?(?:my|our|your|the|future|new|these|those)\s+)?`;
 
 const ENGLISH_RULE_PATTERNS: readonly RegExp[] = [
@@ -51,6 +53,8 @@ const ENGLISH_RULE_PATTERNS: readonly RegExp[] = [
   ),
   /\bi\s+(?:\w+\s+)?(?:prefer|like|love|want|hate|dislike|expect)\s+(?:my\s+)?((?:[a-z][\w-]*\s+){0,1}[a-z][\w-]*s)\b/i,
   /\b(?:in|for|on) (?:all )?(?:my|our) ((?:[a-z][\w-]*\s+){0,1}[a-z][\w-]*s)\b/i,
+  // The object of a rule's verb when it is a possessed kind of thing: "structure my weekly reports as …".
+  new RegExp(String.raw`\b(?:my|our)\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*s)${EN_PHRASE_END}`, 'i'),
 ];
 
 const ENGLISH_REQUEST_PATTERN =
@@ -64,6 +68,10 @@ const ZH_OWNER_PREFIX =
 
 const CHINESE_RULE_PATTERNS: readonly RegExp[] = [
   /(?:所有|全部|任何|凡是)(?:的)?([\u4e00-\u9fffA-Za-z]{1,8}?)(?=都|一律|统一|必须|要|时|的时候)/,
+  // 把-construction after a durability adverb: the object precedes its verb (以后把周报整理成三块 → 周报).
+  new RegExp(
+    `(?:以后|今后|往后|每次|每当)(?:都)?(?:帮我|给我|替我)?把(?:我的|我们的)?([\\u4e00-\\u9fffA-Za-z]{1,10}?)(?:都|也|一律|统一)?(?=${ZH_TASK_VERBS}|分|拆|排|按|用|转|归纳|汇总)`,
+  ),
   new RegExp(
     `(?:以后|今后|往后|之后|每次|每当)(?:都)?(?:帮我|给我|替我|为我)?(${ZH_TASK_VERBS})?(?:的)?(?:这类|这种|此类)?(?!按|照|用|这|那|都|时候|的时候|固定|统一|要|必须|不|别|先|再|只)([\\u4e00-\\u9fffA-Za-z]{1,16}?)(?=都|时|的时候|一律|统一|要|必须|里|中|：|:|，|,|。)`,
   ),
@@ -200,8 +208,10 @@ function englishRuleTopic(masked: string): Topic | undefined {
     if (!match) continue;
     const withVerb = index <= 1;
     const verb = withVerb ? match[1]?.toLowerCase() : undefined;
-    const phrase = cleanEnglishPhrase(withVerb ? (match[2] ?? '') : (match[1] ?? ''));
+    let phrase = cleanEnglishPhrase(withVerb ? (match[2] ?? '') : (match[1] ?? ''));
     if (phrase.length > 0 && !/^(?:time|day|one|thing|case|of)$/.test(phrase)) {
+      // "every weekly report" ranges over weekly reports: every/each take a count noun, named as a class.
+      if (/\b(?:every|each)\s/i.test(match[0])) phrase = pluralPhrase(phrase);
       return { phrase, ...(verb ? { verb } : {}), source: 'rule' };
     }
   }
@@ -256,6 +266,19 @@ function singular(word: string): string {
   if (/(?:ches|shes|sses|xes)$/.test(word)) return word.slice(0, -2);
   if (/s$/.test(word) && !/ss$/.test(word) && word.length > 3) return word.slice(0, -1);
   return word;
+}
+
+/** The phrase with its head noun (the last word) in the plural: "weekly report" → "weekly reports". */
+function pluralPhrase(phrase: string): string {
+  const words = phrase.split(/\s+/);
+  const head = words[words.length - 1] ?? '';
+  if (!/^[a-z-]+$/.test(head) || singular(head) !== head) return phrase;
+  words[words.length - 1] = /[^aeiou]y$/.test(head)
+    ? `${head.slice(0, -1)}ies`
+    : /(?:s|x|z|ch|sh)$/.test(head)
+      ? `${head}es`
+      : `${head}s`;
+  return words.join(' ');
 }
 
 /** English skill names are kebab-case; the last word is made singular so "emails"/"email" agree. */

@@ -110,7 +110,7 @@ describe('topic agreement', () => {
       requests: [],
       language: 'en',
     });
-    expect(same.map((topic) => topic.phrase)).toEqual(['weekly report']);
+    expect(same.map((topic) => topic.phrase)).toEqual(['weekly reports']);
     expect(topicAgreement(same, WEEKLY)).toBe(1);
     const other = conversationTopics({
       ruleQuotes: [],

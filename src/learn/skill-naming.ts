@@ -79,7 +79,40 @@ function fallbackTopic(language: Language, rules: readonly string[]): Topic {
     }
   }
   const top = [...counts.entries()].sort((left, right) => right[1] - left[1])[0]?.[0];
-  return { phrase: top ?? 'output', source: 'rule' };
+  return { phrase: top ? withHeadNoun(top, rules) : 'output', source: 'rule' };
+}
+
+/** Adjective endings (weekly, academic, creative, useful): a closed class of derivational suffixes. */
+const ADJECTIVE_FORM = /^[a-z-]{3,}(?:ly|ic|ive|ous|ful|less|able|ible|ern|ish|ian)$/;
+const FUNCTION_WORDS = new Set(
+  'a an the and or but nor for with without into onto from to of in on at by as per via than then so if when while that which who whose this these those my our your their its his her be is are was were should must will would can could may might also please not'.split(
+    ' ',
+  ),
+);
+
+/**
+ * A modifier without its head noun is not a topic: "weekly" in "split every weekly report into…" names
+ * the report. An adjective form followed by a content word is completed with that word.
+ */
+function withHeadNoun(word: string, rules: readonly string[]): string {
+  if (!ADJECTIVE_FORM.test(word)) return word;
+  for (const rule of rules) {
+    const words = maskQuoted(rule)
+      .toLowerCase()
+      .split(/[^a-z'’-]+/);
+    const next = words[words.indexOf(word) + 1];
+    if (
+      words.includes(word) &&
+      next &&
+      /^[a-z][a-z-]{2,}$/.test(next) &&
+      !FUNCTION_WORDS.has(next) &&
+      !ENGLISH_TAG_STOP.has(next) &&
+      !/(?:ly|ing|ed)$/.test(next)
+    ) {
+      return `${word} ${next}`;
+    }
+  }
+  return word;
 }
 
 function tagsFor(topic: Topic, language: Language, kind: SkillKind, rules: readonly string[]): string[] {
