@@ -64,7 +64,11 @@ describe('analyseConversation', () => {
     const analysis = analyseConversation({
       messages: [user('纪要格式以后固定成两块：决议、待办。讨论过程不要写。')],
     });
-    expect(analysis.rules.map((rule) => rule.durability)).toEqual(['explicit', 'explicit', 'inherited']);
+    // The enumeration joined by 、 is one requirement; the next sentence inherits the scope.
+    expect(analysis.rules.map((rule) => [rule.text, rule.durability])).toEqual([
+      ['纪要格式以后固定成两块：决议、待办', 'explicit'],
+      ['讨论过程不要写', 'inherited'],
+    ]);
   });
 
   it('takes the content of "照这个来" from the sentences it points back to', () => {

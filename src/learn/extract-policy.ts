@@ -417,7 +417,7 @@ export function analyseConversation(options: AnalyseConversationOptions): Conver
             (item) =>
               (!transform || MANNER_ITEM.test(item.trim())) && oneTimeCues(maskQuoted(item)).length === 0,
           )
-        : splitItems(sentence.text)
+        : splitItems(sentence.text, { enumerations: false })
             .slice(1)
             .filter((item) => MANNER_ITEM.test(item.trim()))
       : sentence.directive

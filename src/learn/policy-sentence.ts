@@ -163,15 +163,26 @@ export function unitsOf(sentence: AnalysedSentence): Array<{ text: string; step:
   const asUnits = (texts: string[], stepsByArrow: boolean) =>
     texts.map(cleanRuleText).map((text) => ({ text, step: stepsByArrow || isSequenceStep(text) }));
   if (sentence.items.length > 0) {
-    const arrowed = sentence.items.flatMap((item) => item.split(ARROW));
+    const split = splitHeader(sentence.text);
     // A list introduced as a procedure ("这个流程：a、b、c", "our release checklist: …") is ordered steps.
-    const procedure = PROCEDURE_HEADER.test(maskQuoted(splitHeader(sentence.text)?.header ?? ''));
-    return asUnits(arrowed, arrowed.length > sentence.items.length || (procedure && arrowed.length >= 2));
+    const procedure = PROCEDURE_HEADER.test(maskQuoted(split?.header ?? ''));
+    const arrowed = sentence.items.flatMap((item) => item.split(ARROW));
+    const stepped = arrowed.length > sentence.items.length || (procedure && arrowed.length >= 2);
+    if (!stepped && split?.body) {
+      // An enumeration is one requirement: "周报分三块：本周进展、风险、下周计划", "should cover: impact,
+      // root cause, and follow-ups" keep their header; clauses (，；) are still separate requirements.
+      const clauses = splitItems(split.body, { enumerations: false });
+      if (clauses.length === 1 || isEnglishEnumeration(split.body, sentence.items)) {
+        return asUnits([sentence.text], false);
+      }
+      return asUnits(clauses, false);
+    }
+    return asUnits(arrowed, stepped);
   }
   const arrow = sentence.text.split(ARROW);
   if (arrow.length >= 2) return asUnits(arrow, true);
   if (sentence.request) {
-    const items = splitItems(sentence.text);
+    const items = splitItems(sentence.text, { enumerations: false });
     let first = items.findIndex((item) => durableCues(maskQuoted(item)).length > 0);
     // "Please give me grams and Celsius, I never bake with cups": a durable reason that is a statement
     // makes the request it follows the rule.
@@ -188,8 +199,34 @@ export function unitsOf(sentence: AnalysedSentence): Array<{ text: string; step:
     (item, index) => isSequenceStep(item) || (index === 0 && FIRST_STEP.test(item)),
   );
   if (items.length >= 3 && sequenced.length >= 3) return asUnits(items, true);
-  if (wordCount(sentence.text) > 30 && items.length >= 3) return asUnits(items, false);
+  const clauses = splitItems(sentence.text, { enumerations: false });
+  if (wordCount(sentence.text) > 30 && clauses.length >= 3) return asUnits(clauses, false);
   return asUnits([sentence.text], false);
+}
+
+/** Words that open an instruction rather than a noun phrase ("use metric", "no emojis", "keep it short"). */
+const INSTRUCTION_OPENER =
+  /^(?:no|not|never|always|only|don'?t|do not|avoid|use|keep|make|be|stay|stick|put|add|include|start|end|skip|stop|give|show|write|mention)\b/i;
+
+/**
+ * "impact, root cause, and follow-ups": short noun phrases coordinated by a final "and"/"or" are one
+ * enumeration (the object of one requirement), not a list of rules.
+ */
+function isEnglishEnumeration(body: string, items: readonly string[]): boolean {
+  if (/[\u4e00-\u9fff]/.test(body) || items.length < 2) return false;
+  const coordinated = /(?:,\s*|\s)(?:and|or)\s+[^,;]+[.!]?\s*$/i.test(maskQuoted(body));
+  return (
+    coordinated &&
+    items.every((item) => {
+      const words = item.split(/\s+/).filter(Boolean);
+      const parts = item.split(/\s+(?:and|or)\s+/i);
+      return (
+        words.length <= 5 &&
+        parts.every((part) => part.split(/\s+/).length <= 3 && !INSTRUCTION_OPENER.test(part.trim())) &&
+        !isTaskRequest(item)
+      );
+    })
+  );
 }
 
 /** An assistant offer ("Would you like me to always …?") as the rule it proposes. */

@@ -164,11 +164,21 @@ export function splitHeader(sentence: string): HeaderSplit | undefined {
   return undefined;
 }
 
+export interface SplitItemsOptions {
+  /**
+   * Split at the enumeration comma 、 too. It joins coordinate words inside one clause (本周进展、风险、
+   * 下周计划), so `false` keeps such an enumeration whole and splits only between clauses (，；).
+   * @default true
+   */
+  enumerations?: boolean;
+}
+
 /**
  * Splits a list body into items at commas, ideographic commas and semicolons outside quotes and
  * brackets; an English "and"/"or" left at the start of an item is dropped.
  */
-export function splitItems(body: string): string[] {
+export function splitItems(body: string, options: SplitItemsOptions = {}): string[] {
+  const separators = options.enumerations === false ? '，,；;' : '，,、；;';
   const masked = maskBrackets(maskQuoted(body));
   const items: string[] = [];
   let start = 0;
@@ -176,7 +186,7 @@ export function splitItems(body: string): string[] {
     const character = masked[index];
     // ASCII "," and ";" separate items only before a space: "10,000" and "TL;DR" are single words.
     const asciiInWord = (character === ',' || character === ';') && !/\s/.test(masked[index + 1] ?? ' ');
-    if (character === undefined || ('，,、；;'.includes(character) && !asciiInWord)) {
+    if (character === undefined || (separators.includes(character) && !asciiInWord)) {
       const item = body
         .slice(start, index)
         .trim()
