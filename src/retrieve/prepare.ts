@@ -89,13 +89,20 @@ export function toRetrievalHit(hit: SkillSearchHit, rank: number): RetrievalHit 
   };
 }
 
-function emptyInfo(query: string, scope: RetrievalScope, eventTime: number): RetrievalInfo {
+/** An empty retrieval record for `query` (used when nothing was searched or retrieval failed). */
+export function emptyRetrievalInfo(options: {
+  query?: string;
+  scope?: RetrievalScope;
+  now?: number;
+  error?: string | null;
+}): RetrievalInfo {
+  const query = options.query ?? '';
   return {
     originalQuery: query,
     rewrittenQuery: null,
     searchQuery: query,
-    eventTime,
-    scope,
+    eventTime: options.now ?? 0,
+    scope: options.scope ?? 'all',
     topK: 0,
     minScore: 0,
     hits: [],
@@ -104,7 +111,7 @@ function emptyInfo(query: string, scope: RetrievalScope, eventTime: number): Ret
     selectedForUseIds: [],
     selectedForContextIds: [],
     contextInjected: false,
-    error: null,
+    error: options.error ?? null,
   };
 }
 
@@ -116,7 +123,7 @@ export async function prepareTurnContext(options: PrepareTurnContextOptions): Pr
   const eventTime = (options.now ?? Date.now)();
   const warnings: string[] = [];
   const latest = splitLatestUserTurn(options.messages);
-  const info = emptyInfo(latest?.latest ?? '', scope, eventTime);
+  const info = emptyRetrievalInfo({ query: latest?.latest ?? '', scope, now: eventTime });
   info.topK = topK;
   info.minScore = minScore;
   const details: TurnContextDetails = {

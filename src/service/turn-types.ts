@@ -5,6 +5,7 @@
  * trivial implementations: no skills, a fixed context (tests, previews) and a recording observer.
  */
 import { z } from 'zod';
+import { emptyRetrievalInfo } from '../retrieve/prepare.js';
 import type {
   InjectedSkill,
   PreparedSkillContext,
@@ -98,31 +99,8 @@ export interface TurnObserver {
   onTurnComplete(turn: CompletedTurn): TurnReceipt | undefined;
 }
 
-/** An empty retrieval record for `query` (used when nothing was searched or retrieval failed). */
-export function emptyRetrievalInfo(options: {
-  query?: string;
-  scope?: SkillScope;
-  now?: number;
-  error?: string | null;
-}): RetrievalInfo {
-  const query = options.query ?? '';
-  return {
-    originalQuery: query,
-    rewrittenQuery: null,
-    searchQuery: query,
-    eventTime: options.now ?? 0,
-    scope: options.scope ?? 'all',
-    topK: 0,
-    minScore: 0,
-    hits: [],
-    hitsUser: [],
-    hitsLibrary: [],
-    selectedForUseIds: [],
-    selectedForContextIds: [],
-    contextInjected: false,
-    error: options.error ?? null,
-  };
-}
+// Built by the retrieve layer, which records retrievals; importable from here as before.
+export { emptyRetrievalInfo };
 
 /** Injects nothing (no store configured, or skills turned off). */
 export const noSkillContext: SkillContextProvider = {
