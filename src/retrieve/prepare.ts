@@ -19,14 +19,14 @@ import { type RenderedSkill, renderSkillContext } from './render.js';
 import { type RewriteResult, rewriteQuery } from './rewrite.js';
 import { type SelectionResult, selectSkills } from './select.js';
 import type { TokenCounter } from './tokens.js';
-import type {
-  ChatMessageLike,
-  InjectedSkill,
-  PreparedSkillContext,
-  RetrievalHit,
-  RetrievalInfo,
-  RetrievalScope,
-  RewriteMode,
+import {
+  type ChatMessageLike,
+  emptyRetrievalInfo,
+  type InjectedSkill,
+  type PreparedSkillContext,
+  type RetrievalHit,
+  type RetrievalScope,
+  type RewriteMode,
 } from './types.js';
 
 export interface PrepareTurnContextOptions {
@@ -86,32 +86,6 @@ export function toRetrievalHit(hit: SkillSearchHit, rank: number): RetrievalHit 
     source: hit.source,
     owner: hit.skill.owner,
     version: hit.skill.version,
-  };
-}
-
-/** An empty retrieval record for `query` (used when nothing was searched or retrieval failed). */
-export function emptyRetrievalInfo(options: {
-  query?: string;
-  scope?: RetrievalScope;
-  now?: number;
-  error?: string | null;
-}): RetrievalInfo {
-  const query = options.query ?? '';
-  return {
-    originalQuery: query,
-    rewrittenQuery: null,
-    searchQuery: query,
-    eventTime: options.now ?? 0,
-    scope: options.scope ?? 'all',
-    topK: 0,
-    minScore: 0,
-    hits: [],
-    hitsUser: [],
-    hitsLibrary: [],
-    selectedForUseIds: [],
-    selectedForContextIds: [],
-    contextInjected: false,
-    error: options.error ?? null,
   };
 }
 

@@ -69,3 +69,29 @@ export interface PreparedSkillContext {
   /** Why retrieval failed (the chat then goes on without skills). */
   error?: string;
 }
+
+/** An empty retrieval record for `query` (used when nothing was searched or retrieval failed). */
+export function emptyRetrievalInfo(options: {
+  query?: string;
+  scope?: RetrievalScope;
+  now?: number;
+  error?: string | null;
+}): RetrievalInfo {
+  const query = options.query ?? '';
+  return {
+    originalQuery: query,
+    rewrittenQuery: null,
+    searchQuery: query,
+    eventTime: options.now ?? 0,
+    scope: options.scope ?? 'all',
+    topK: 0,
+    minScore: 0,
+    hits: [],
+    hitsUser: [],
+    hitsLibrary: [],
+    selectedForUseIds: [],
+    selectedForContextIds: [],
+    contextInjected: false,
+    error: options.error ?? null,
+  };
+}

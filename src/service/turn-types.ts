@@ -5,12 +5,12 @@
  * trivial implementations: no skills, a fixed context (tests, previews) and a recording observer.
  */
 import { z } from 'zod';
-import { emptyRetrievalInfo } from '../retrieve/prepare.js';
-import type {
-  InjectedSkill,
-  PreparedSkillContext,
-  RetrievalInfo,
-  RetrievalScope,
+import {
+  emptyRetrievalInfo,
+  type InjectedSkill,
+  type PreparedSkillContext,
+  type RetrievalInfo,
+  type RetrievalScope,
 } from '../retrieve/types.js';
 
 // The retrieve layer owns the shapes of a turn's retrieval; the service speaks them as they are.
