@@ -30,7 +30,7 @@ import { runStartupMaintenance } from '../../store/startup-maintenance.js';
 import { printError, printLine } from '../output.js';
 import { addModelAndStoreFlags } from '../shared-flags.js';
 import { runTerminalChat } from './chat-terminal.js';
-import { postgresReplicaSettings } from './server-runtime.js';
+import { postgresReplicaSettings, startupMaintenanceOptions } from './server-runtime.js';
 
 export interface ChatFlags extends Record<string, unknown> {
   config?: string;
@@ -87,20 +87,9 @@ export async function runChatCommand(
   const sdk = await openAutoSkillFromConfig({ config, env });
   const closers: Array<() => Promise<unknown>> = [() => sdk.close()];
   try {
-    const maintenance = await runStartupMaintenance({
-      store: sdk.store,
-      env,
-      defaultUserId: config.userId,
-      autoImport: {
-        dirs: config.startup.autoImportDirs,
-        scope: config.startup.autoImportScope,
-        ...(config.startup.autoImportLibrary ? { library: config.startup.autoImportLibrary } : {}),
-        overwrite: config.startup.autoImportOverwrite,
-        includeFiles: config.startup.autoImportIncludeFiles,
-        maxDepth: config.startup.autoImportMaxDepth,
-      },
-      libraryDirs: config.store.libraryDirs,
-    });
+    const maintenance = await runStartupMaintenance(
+      startupMaintenanceOptions({ config, store: sdk.store, env }),
+    );
     for (const error of maintenance.errors) printError(`startup maintenance: ${error}`);
     await sdk.warmUp();
 

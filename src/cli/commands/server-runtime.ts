@@ -42,7 +42,38 @@ import { MemoryJobStore } from '../../store/memory-job-store.js';
 import { createPostgresApiKeyStore } from '../../store/postgres/postgres-api-key-store.js';
 import { PostgresJobStore } from '../../store/postgres/postgres-job-store.js';
 import { PostgresSkillStore } from '../../store/postgres/postgres-skill-store.js';
-import { runStartupMaintenance, type StartupMaintenanceReport } from '../../store/startup-maintenance.js';
+import {
+  runStartupMaintenance,
+  type StartupMaintenanceOptions,
+  type StartupMaintenanceReport,
+} from '../../store/startup-maintenance.js';
+import type { SkillStore } from '../../store/types.js';
+
+/**
+ * What `serve`, `proxy` and `chat` do at startup, from the configuration: the auto-import settings, and
+ * the library folders (the filesystem store reads them in place; PostgreSQL gets them imported).
+ */
+export function startupMaintenanceOptions(options: {
+  config: ResolvedConfig;
+  store: SkillStore;
+  env: Record<string, string | undefined>;
+}): StartupMaintenanceOptions {
+  const { config } = options;
+  return {
+    store: options.store,
+    env: options.env,
+    defaultUserId: config.userId,
+    autoImport: {
+      dirs: config.startup.autoImportDirs,
+      scope: config.startup.autoImportScope,
+      ...(config.startup.autoImportLibrary ? { library: config.startup.autoImportLibrary } : {}),
+      overwrite: config.startup.autoImportOverwrite,
+      includeFiles: config.startup.autoImportIncludeFiles,
+      maxDepth: config.startup.autoImportMaxDepth,
+    },
+    libraryDirs: config.store.libraryDirs,
+  };
+}
 
 export type ServerMode = 'serve' | 'proxy';
 
@@ -242,21 +273,9 @@ export async function startAutoSkillServer(
   };
 
   try {
-    const maintenance = runStartupMaintenance({
-      store: sdk.store,
-      env,
-      defaultUserId: config.userId,
-      autoImport: {
-        dirs: config.startup.autoImportDirs,
-        scope: config.startup.autoImportScope,
-        ...(config.startup.autoImportLibrary ? { library: config.startup.autoImportLibrary } : {}),
-        overwrite: config.startup.autoImportOverwrite,
-        includeFiles: config.startup.autoImportIncludeFiles,
-        maxDepth: config.startup.autoImportMaxDepth,
-      },
-      // The filesystem store reads library folders in place; PostgreSQL gets them imported here.
-      libraryDirs: config.store.libraryDirs,
-    }).then((report) => {
+    const maintenance = runStartupMaintenance(
+      startupMaintenanceOptions({ config, store: sdk.store, env }),
+    ).then((report) => {
       for (const error of report.errors) logger.warn({ error }, 'startup maintenance');
       for (const library of report.libraries) {
         logger.info(
