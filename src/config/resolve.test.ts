@@ -84,6 +84,23 @@ describe('resolvers', () => {
     });
   });
 
+  it('a --store-dir flag beats a store URL from the environment or the config file; a --store-url flag beats both', () => {
+    const env = { AUTOSKILL_STORE_URL: 'postgres://env/db' };
+    const file = { store: { provider: 'postgres' as const, url: 'postgres://file/db' } };
+    expect(resolveConfig({ env }).store).toMatchObject({ provider: 'postgres', url: 'postgres://env/db' });
+    expect(resolveConfig({ flags: { storeDir: 'Mine' }, env }).store).toMatchObject({
+      provider: 'filesystem',
+      dir: 'Mine',
+    });
+    expect(resolveConfig({ flags: { storeDir: 'Mine' }, file }).store).toMatchObject({
+      provider: 'filesystem',
+      dir: 'Mine',
+    });
+    expect(
+      resolveConfig({ flags: { storeDir: 'Mine', storeUrl: 'postgres://flag/db' }, env }).store,
+    ).toMatchObject({ provider: 'postgres', url: 'postgres://flag/db' });
+  });
+
   it.each([
     ['common', 'library'],
     ['shared', 'library'],

@@ -143,10 +143,14 @@ export function resolveStoreOptions({ flags, env }: ResolverInput): Partial {
   const libraryDirs = [...flagList(flags, 'libraryDir')];
   const envLibraries = envValue(env, 'AUTOSKILL_LIBRARY_DIRS');
   if (envLibraries) libraryDirs.push(...splitList(envLibraries.value));
-  const url = pick(flags, env, ['storeUrl', '--store-url'], 'AUTOSKILL_STORE_URL')?.value;
+  // A `--store-dir` flag names the filesystem store: it beats a URL from the environment or the config
+  // file (flag > env > file), and only a `--store-url` flag beside it wins.
+  const dirFlag = flagValue(flags, 'storeDir', '--store-dir');
+  const urlFlag = flagValue(flags, 'storeUrl', '--store-url');
+  const url = dirFlag && !urlFlag ? undefined : (urlFlag ?? envValue(env, 'AUTOSKILL_STORE_URL'))?.value;
   return {
     store: {
-      provider: url ? 'postgres' : undefined,
+      provider: url ? 'postgres' : dirFlag ? 'filesystem' : undefined,
       dir: pick(flags, env, ['storeDir', '--store-dir'], 'AUTOSKILL_STORE_DIR', 'AUTOSKILL_STORE_PATH')
         ?.value,
       url,

@@ -69,7 +69,7 @@ function withKeyFlags(command: Command): Command {
     )
     .option(
       '--store-url <url>',
-      'PostgreSQL store whose keys to manage, postgres://… (AUTOSKILL_STORE_URL; wins over --store-dir)',
+      'PostgreSQL store whose keys to manage, postgres://… (AUTOSKILL_STORE_URL; a --store-dir flag beats the variable)',
     )
     .option('--config <file>', 'config file (default: autoskill.config.json/.yaml in the current folder)')
     .option('--json', 'print JSON (snake_case)');

@@ -36,7 +36,7 @@ export function withStoreFlags(command: Command): Command {
     )
     .option(
       '--store-url <url>',
-      'PostgreSQL store, postgres://… (AUTOSKILL_STORE_URL; wins over --store-dir)',
+      'PostgreSQL store, postgres://… (AUTOSKILL_STORE_URL; a --store-dir flag beats the variable)',
     )
     .option(
       '--library-dir <dir>',
@@ -53,7 +53,7 @@ export function withStoreFlags(command: Command): Command {
 export function storeUrlOption(): Option {
   return new Option(
     '--store-url <url>',
-    'PostgreSQL store, postgres://… (AUTOSKILL_STORE_URL; wins over --store-dir)',
+    'PostgreSQL store, postgres://… (AUTOSKILL_STORE_URL; a --store-dir flag beats the variable)',
   );
 }
 
@@ -104,7 +104,7 @@ export function requireFilesystemStore(config: ResolvedConfig, command: string, 
     'INVALID_INPUT',
     `\`autoskill ${command}\` works on the filesystem store only (${why}); the configured store is ` +
       `PostgreSQL (${redactUrl(config.store.url ?? '')}), named by --store-url, AUTOSKILL_STORE_URL or the ` +
-      'config file’s store.url; leave those out to use a SkillBank folder.',
+      'config file’s store.url; leave those out or pass --store-dir to use a SkillBank folder.',
     { details: { command, provider: config.store.provider } },
   );
 }
