@@ -44,7 +44,7 @@ import { RevisionHistory } from './revision-history.js';
 import type { LogEntry } from './revision-log.js';
 import { type LibraryDir, listResources, SKILL_FILE, USERS_DIR } from './scan.js';
 import { absoluteLocation, applyRevision, type FolderContext, readSkillFolder } from './skill-folders.js';
-import { loadSkillBank, type SkillRecord } from './skill-loader.js';
+import { diffRecords, loadSkillBank, type SkillRecord } from './skill-loader.js';
 
 export abstract class FileStoreCore {
   /** Problems found by the last open/refresh (bad files, duplicate ids) and in the store's own state. */
@@ -514,31 +514,10 @@ export abstract class FileStoreCore {
       headOf: (id) => this.revisions.head(id),
     });
     // Skills whose folder a writer has not created yet cannot exist here: the scan holds the lock.
-    const changes: StoreChange[] = [];
-    let added = 0;
-    let changed = 0;
-    if (!this.opened) added = records.size;
-    else
-      for (const [id, record] of records) {
-        const before = this.records.get(id);
-        if (!before) added += 1;
-        else if (before.hash !== record.hash || before.stored.location !== record.stored.location)
-          changed += 1;
-        else continue;
-        changes.push({
-          type: 'upsert',
-          id,
-          owner: record.stored.owner,
-          revision: record.stored.revision,
-          origin: 'rescan',
-        });
-      }
-    let removed = 0;
-    for (const [id, record] of this.records) {
-      if (records.has(id)) continue;
-      removed += 1;
-      changes.push({ type: 'delete', id, owner: record.stored.owner, revision: 0, origin: 'rescan' });
-    }
+    // Before open (or after close) every loaded skill counts as added; changes are emitted only when open.
+    const { changes, removed, ...diff } = diffRecords(this.records, records);
+    const added = this.opened ? diff.added : records.size;
+    const changed = this.opened ? diff.changed : 0;
     this.records = records;
     this.locations = new Map();
     for (const record of records.values()) {

@@ -6,7 +6,7 @@
 import { basename, isAbsolute, join } from 'node:path';
 import { isAutoSkillError } from '../../shared/errors.js';
 import { decodeSkillFile, parseSkillMd } from '../skill-codec.js';
-import type { StoredSkill, StoreProblem } from '../types.js';
+import type { StoreChange, StoredSkill, StoreProblem } from '../types.js';
 import { sha256 } from './blob-pack.js';
 import type { LogEntry } from './revision-log.js';
 import { type FoundSkill, type LibraryDir, SKILL_FILE, scanSkillBank } from './scan.js';
@@ -117,4 +117,38 @@ function loadFound(
     });
     return null;
   }
+}
+
+/**
+ * What a rescan changed: an `upsert` for each skill that is new or whose SKILL.md or folder changed, a
+ * `delete` for each skill that is gone, and their counts.
+ */
+export function diffRecords(
+  before: ReadonlyMap<string, SkillRecord>,
+  after: ReadonlyMap<string, SkillRecord>,
+): { changes: StoreChange[]; added: number; changed: number; removed: number } {
+  const changes: StoreChange[] = [];
+  let added = 0;
+  let changed = 0;
+  for (const [id, record] of after) {
+    const previous = before.get(id);
+    if (!previous) added += 1;
+    else if (previous.hash !== record.hash || previous.stored.location !== record.stored.location)
+      changed += 1;
+    else continue;
+    changes.push({
+      type: 'upsert',
+      id,
+      owner: record.stored.owner,
+      revision: record.stored.revision,
+      origin: 'rescan',
+    });
+  }
+  let removed = 0;
+  for (const [id, record] of before) {
+    if (after.has(id)) continue;
+    removed += 1;
+    changes.push({ type: 'delete', id, owner: record.stored.owner, revision: 0, origin: 'rescan' });
+  }
+  return { changes, added, changed, removed };
 }
