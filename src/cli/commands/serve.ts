@@ -7,6 +7,7 @@
 import { type Command, Option } from 'commander';
 import pino from 'pino';
 import { loadConfigFile, type ResolvedConfig, resolveConfig } from '../../config/index.js';
+import { redactUrl } from '../../http/index.js';
 import { createServerLogger, createSilentLogger } from '../../server/logger.js';
 import { printError, printLine } from '../output.js';
 import { addModelAndStoreFlags, collect } from '../shared-flags.js';
@@ -127,7 +128,7 @@ export async function runServerCommand(mode: ServerMode, flags: ServerFlags): Pr
   if (running.webDir) printLine(`  Web UI:          ${running.url}/`);
   else if (mode === 'serve') printLine('  Web UI:          not built (npm run build builds web/dist)');
   printLine(
-    `  store:           ${config.store.dir}   user: ${config.userId}   scope: ${config.retrieval.scope}`,
+    `  store:           ${config.store.provider === 'postgres' ? `PostgreSQL ${redactUrl(config.store.url ?? '')}` : config.store.dir}   user: ${config.userId}   scope: ${config.retrieval.scope}`,
   );
   printLine(
     `  models:          chat ${config.llm.provider}${config.llm.model ? ` ${config.llm.model}` : ''}, embeddings ${config.embeddings.provider}`,
