@@ -4,7 +4,7 @@
  * pid and a counter, so two processes (or two writes in one process) never share one (the original's
  * fixed `.tmp` names collided — core.md §14 item 25).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -42,10 +42,18 @@ export function fsyncDirectory(path: string): void {
 }
 
 /** Replaces `target` with `data` atomically. The folder must exist. */
-export function writeFileAtomic(target: string, data: Uint8Array | string, durability: Durability): void {
+export function writeFileAtomic(
+  target: string,
+  data: Uint8Array | string,
+  durability: Durability,
+  options: {
+    /** Permissions of the new file, set whatever the umask (e.g. `0o600` for secrets). @default the umask's */
+    mode?: number;
+  } = {},
+): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const temp = tempPathFor(target);
-  const fd = openSync(temp, 'wx');
+  const fd = options.mode === undefined ? openSync(temp, 'wx') : openSync(temp, 'wx', options.mode);
   try {
     writeAll(fd, bytes);
     if (durability === 'fsync') fsyncSync(fd);
@@ -56,6 +64,7 @@ export function writeFileAtomic(target: string, data: Uint8Array | string, durab
   }
   closeSync(fd);
   try {
+    if (options.mode !== undefined) chmodSync(temp, options.mode);
     renameSync(temp, target);
   } catch (error) {
     rmSync(temp, { force: true });

@@ -6,18 +6,8 @@
  * the next request. A damaged file fails closed (`STORE_CORRUPT`) instead of letting anyone in.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AutoSkillError } from '../../shared/errors.js';
 import { parseJsonValue, validate } from '../../shared/json.js';
@@ -28,7 +18,7 @@ import {
   type CreateApiKeyInput,
   type CreatedApiKey,
 } from '../api-key-store.js';
-import { type Durability, fsyncDirectory, tempPathFor, writeAll } from './atomic-write.js';
+import { type Durability, writeFileAtomic } from './atomic-write.js';
 import { FileLock } from './file-lock.js';
 
 /** File name of the key records inside the store's state folder (`.autoskill/`). */
@@ -103,25 +93,7 @@ function readRecords(path: string): ApiKeyRecord[] {
 
 /** Writes `text` to `target` atomically with owner-only permissions (hashes of short keys are guessable). */
 function writePrivateFile(target: string, text: string, durability: Durability): void {
-  const temp = tempPathFor(target);
-  const fd = openSync(temp, 'wx', 0o600);
-  try {
-    writeAll(fd, Buffer.from(text, 'utf8'));
-    if (durability === 'fsync') fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  try {
-    chmodSync(temp, 0o600);
-    renameSync(temp, target);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  if (durability === 'fsync') fsyncDirectory(dirname(target));
+  writeFileAtomic(target, text, durability, { mode: 0o600 });
 }
 
 /** Keys in `<stateDir>/api-keys.json`, shared by every process using that folder. */
