@@ -9,6 +9,9 @@
  *   (`plainto_tsquery`'s AND finds almost nothing for a sentence-long query: reported as `fts_simple_and`);
  * - the same FTS over the replica tokenizer's tokens (Chinese bigrams, stemmed English) written as text:
  *   the database's ranking over the replica's tokens, to separate tokenisation from weighting;
+ * - BM25F written in SQL over the replica's tokens (postings, document frequencies and per-field length
+ *   normalisers in tables; the product's field weights and k1): can the database rank as the replica does,
+ *   and how fast;
  * - pg_trgm (GiST `gist_trgm_ops`) over the summary fields (name, description, triggers, tags), the 5
  *   nearest by trigram similarity — the usual answer for unspaced scripts;
  * - the replica's BM25F ranking alone, its keyword-only search (score = coverage K, embeddings none) and
@@ -18,6 +21,7 @@
  */
 import pg from 'pg';
 import { createHashingV2Embeddings } from '../src/embeddings/hashing-v2.js';
+import { DEFAULT_FIELD_SETTINGS, KEYWORD_FIELDS } from '../src/index/bm25.js';
 import { SkillSearchIndex } from '../src/index/search.js';
 import { tokenize } from '../src/index/tokenize.js';
 import { type CorpusSkill, type LabelledQuery, loadCorpus } from './retrieval-corpus.js';
@@ -74,8 +78,17 @@ function quality(queries: readonly LabelledQuery[], ranked: ReadonlyMap<string, 
   };
 }
 
-async function measure(queries: readonly LabelledQuery[], rank: Ranker, rounds: number) {
+/** Each measured ranking's top 5 per query, to compare rankings with each other. */
+type Rankings = Map<string, Map<string, string[]>>;
+
+async function measure(
+  queries: readonly LabelledQuery[],
+  rank: Ranker,
+  rounds: number,
+  record?: { rankings: Rankings; name: string },
+) {
   const ranked = new Map<string, string[]>();
+  record?.rankings.set(record.name, ranked);
   for (const query of queries) ranked.set(query.id, await rank(query));
   for (const query of queries.slice(0, 5)) await rank(query);
   const times: number[] = [];
@@ -154,6 +167,71 @@ async function loadTable(
   return timings;
 }
 
+/**
+ * BM25F in SQL over the replica's tokens: postings (term, skill, per-field counts), per-skill field
+ * normalisers w_f / (1 − b_f + b_f · len_f / avglen_f) and document frequencies, as the replica's index
+ * keeps them (without the background's phantom documents in the IDF).
+ */
+async function loadBm25Tables(client: pg.Client, schema: string): Promise<number> {
+  const started = performance.now();
+  const fields = KEYWORD_FIELDS;
+  const table = (name: string) => `"${schema}".${name}`;
+  await client.query(
+    `CREATE TABLE ${table('bm25_postings')} AS
+       SELECT term, id, ${fields.map((_, index) => `count(*) FILTER (WHERE field = ${index})::float8 AS tf${index}`).join(', ')}
+       FROM (${fields
+         .map(
+           (field, index) =>
+             `SELECT id, ${index} AS field, unnest(string_to_array(tok_${field}, ' ')) AS term FROM ${table('keyword_docs')}`,
+         )
+         .join(' UNION ALL ')}) AS tokens
+       WHERE term <> '' GROUP BY term, id`,
+  );
+  await client.query(`CREATE INDEX ON ${table('bm25_postings')} (term)`);
+  await client.query(
+    `CREATE TABLE ${table('bm25_terms')} AS SELECT term, count(*)::float8 AS df FROM ${table('bm25_postings')} GROUP BY term`,
+  );
+  await client.query(`ALTER TABLE ${table('bm25_terms')} ADD PRIMARY KEY (term)`);
+  const length = (field: string) =>
+    `coalesce(cardinality(array_remove(string_to_array(tok_${field}, ' '), '')), 0)`;
+  await client.query(
+    `CREATE TABLE ${table('bm25_norms')} AS
+       WITH lengths AS (SELECT id, ${fields.map((field, index) => `${length(field)}::float8 AS len${index}`).join(', ')}
+                          FROM ${table('keyword_docs')}),
+            averages AS (SELECT ${fields.map((_, index) => `greatest(avg(len${index}), 1e-9) AS avg${index}`).join(', ')} FROM lengths)
+       SELECT id, ${fields
+         .map((field, index) => {
+           const { weight, b } = DEFAULT_FIELD_SETTINGS[field];
+           return `${weight} / (1 - ${b} + ${b} * len${index} / avg${index}) AS norm${index}`;
+         })
+         .join(', ')}
+       FROM lengths, averages`,
+  );
+  await client.query(`ALTER TABLE ${table('bm25_norms')} ADD PRIMARY KEY (id)`);
+  await client.query(`ANALYZE ${table('bm25_postings')}`);
+  await client.query(`ANALYZE ${table('bm25_terms')}`);
+  await client.query(`ANALYZE ${table('bm25_norms')}`);
+  return Math.round(performance.now() - started);
+}
+
+/** The 5 best skills by BM25F (k1 1.2) for the query's distinct tokens, computed by the database. */
+function sqlBm25(client: pg.Client, schema: string): Ranker {
+  const table = (name: string) => `"${schema}".${name}`;
+  const tf = KEYWORD_FIELDS.map((_, index) => `p.tf${index} * n.norm${index}`).join(' + ');
+  const sql = `WITH terms AS (
+      SELECT t.term, ln(1 + (docs.n - t.df + 0.5) / (t.df + 0.5)) AS idf
+      FROM ${table('bm25_terms')} AS t, (SELECT count(*)::float8 AS n FROM ${table('bm25_norms')}) AS docs
+      WHERE t.term = ANY($1::text[])),
+    weighted AS (
+      SELECT p.id, terms.idf, ${tf} AS tf
+      FROM ${table('bm25_postings')} AS p JOIN terms USING (term) JOIN ${table('bm25_norms')} AS n USING (id))
+    SELECT id FROM weighted GROUP BY id ORDER BY sum(idf * tf * 2.2 / (tf + 1.2)) DESC, id LIMIT 5`;
+  return async (query) =>
+    (await client.query<{ id: string }>(sql, [[...new Set(tokenize(query.query))]])).rows.map(
+      (row) => row.id,
+    );
+}
+
 /** Whether pg_trgm can be had, and whether this bench created it (and so must drop it). */
 async function enableTrigram(
   client: pg.Client,
@@ -176,6 +254,7 @@ export async function keywordComparison(options: KeywordComparisonOptions): Prom
   await client.connect();
   const trigram = await enableTrigram(client);
   const result: Record<string, unknown> = { skills: corpus.skills.length, queries: queries.length, rounds };
+  const rankings: Rankings = new Map();
   try {
     const started = performance.now();
     result.database_load = {
@@ -206,6 +285,10 @@ export async function keywordComparison(options: KeywordComparisonOptions): Prom
       fts_simple_and: await measure(queries, ftsAnd, rounds),
       fts_english_or: await measure(queries, fts('fts_english', 'english'), rounds),
       fts_replica_tokens_or: await measure(queries, fts('fts_tokens', 'simple'), rounds),
+      sql_bm25f_replica_tokens: {
+        tables_ms: await loadBm25Tables(client, schema),
+        ...(await measure(queries, sqlBm25(client, schema), rounds, { rankings, name: 'sql' })),
+      },
     };
     const lexemes = await client.query<{ lexemes: string[] }>(
       `SELECT tsvector_to_array(to_tsvector('simple', '仿照徐志摩的笔调写首现代诗，要押韵')) AS lexemes`,
@@ -241,7 +324,7 @@ export async function keywordComparison(options: KeywordComparisonOptions): Prom
     };
     result.replica = {
       build_ms: Math.round(performance.now() - replicaStarted),
-      bm25f_only: await measure(queries, bm25, rounds),
+      bm25f_only: await measure(queries, bm25, rounds, { rankings, name: 'replica' }),
       keyword_only_search: await measure(
         queries,
         async (query) => (await keywordOnly.search(query.query, searchOptions)).map((hit) => hit.id),
@@ -253,8 +336,17 @@ export async function keywordComparison(options: KeywordComparisonOptions): Prom
         rounds,
       ),
     };
+    const sql = rankings.get('sql');
+    const replica = rankings.get('replica');
+    if (sql && replica) {
+      const same = queries.filter(
+        (query) => JSON.stringify(sql.get(query.id)) === JSON.stringify(replica.get(query.id)),
+      ).length;
+      result.sql_bm25f_same_top5_as_replica_bm25f = `${same}/${queries.length}`;
+    }
   } finally {
-    await client.query(`DROP TABLE IF EXISTS "${schema}".keyword_docs`).catch(() => undefined);
+    for (const name of ['keyword_docs', 'bm25_postings', 'bm25_terms', 'bm25_norms'])
+      await client.query(`DROP TABLE IF EXISTS "${schema}".${name}`).catch(() => undefined);
     if (trigram.created) await client.query('DROP EXTENSION IF EXISTS pg_trgm').catch(() => undefined);
     await client.end();
   }
