@@ -41,6 +41,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startFakeModelServer } from '../src/testing/index.js';
 import { percentile, runConcurrently, timeChatRequest } from './chat-timing.js';
+import { newestSource } from './source-times.js';
 
 const { values } = parseArgs({
   options: {
@@ -138,17 +139,6 @@ fake.setResponder('chat', (incoming) => {
 });
 
 // ---------------------------------------------------------------- the proxy, in a child process
-
-/** Newest modification time of the TypeScript sources under `dir`. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 // The built CLI with plain node (as users run it) when the build is newer than every source; else the
 // sources under tsx (same code, slower start). `--runtime tsx|dist` forces one.

@@ -7,12 +7,13 @@
  * Usage: `npm run bench:store [-- --corpus <dir>] [-- --keep]`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FileSkillStore } from '../src/store/fs/file-skill-store.js';
 import { importSkills } from '../src/store/import/import-skills.js';
+import { newestSource } from './source-times.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const USER = 'bench';
@@ -24,17 +25,6 @@ function argument(name: string): string | undefined {
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
-}
-
-/** Newest modification time of the .ts files under `dir`. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
 /** Opens the store in a fresh process and returns what the child measured. */
