@@ -19,7 +19,7 @@
  *   writes, index updates), one conversation per user.
  * - `keyword_db`: keyword search in PostgreSQL (full-text search, pg_trgm) against the replica's BM25F,
  *   keyword-only and hybrid search over the same skills and dev queries: quality and latency
- *   (bench/postgres-keyword.ts; off by default as it takes about 4 minutes: `--keyword-db` adds it,
+ *   (bench/postgres-keyword.ts; off by default as it takes 2.5–3.5 minutes: `--keyword-db` adds it,
  *   `--only-keyword` runs only it).
  * - `proxy`: latency of a chat completion straight to a fake upstream and through `autoskill serve`'s
  *   server (retrieval over the corpus, context injected), p50/p99 and the difference.
