@@ -172,14 +172,8 @@ export class Bm25Index {
   private accumulatedTerms = new Int32Array(0);
   private touched = new Int32Array(0);
   private anyMaskScratch = new Uint32Array(0);
-  private reusable: {
-    slots: Int32Array;
-    scores: Float64Array;
-    matchedIdf: Float64Array;
-    matchedTerms: Int32Array;
-    anyMask?: Uint32Array;
-    summaryMask?: Uint32Array;
-  } = {
+  /** The arrays of the last `KeywordMatches`, grown as needed and reused by the next search. */
+  private reusable: Omit<KeywordMatches, 'maskWords' | 'count'> = {
     slots: new Int32Array(0),
     scores: new Float64Array(0),
     matchedIdf: new Float64Array(0),
