@@ -1,4 +1,12 @@
-
+/**
+ * End-to-end through the proxy (issue 5 acceptance): the official `openai` client talks to a real
+ * `autoskill proxy` runtime (offline learning, hashing embeddings, a temp SkillBank) in front of the fake
+ * model server. A multi-turn conversation with a durable preference creates a skill; the next similar
+ * request gets it injected (header, `autoskill` field, and the skill message the upstream received); a
+ * refinement merges it to 0.1.1; the SSE events show every step (scheduled → running → completed with the
+ * outcome). The store also holds other users' skills from the corpus. Extraction runs in the worker
+ * thread, as in production. Then the server restarts on the same store and still lists the jobs and their events.
+ */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAutoSkillServer, startAutoSkillServer } from '../src/cli/commands/server-runtime.js';
