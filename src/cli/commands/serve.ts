@@ -122,6 +122,31 @@ export async function runServerCommand(mode: ServerMode, flags: ServerFlags): Pr
       (process.env['AUTOSKILL_STARTUP_MAINTENANCE_ASYNC'] ?? '').toLowerCase(),
     ),
   });
+  // Signal handlers go in before the ready lines are printed: whoever waits for them (a supervisor, a
+  // test) may send SIGTERM at once, and before a handler exists that signal would kill the process outright.
+  const stopped = new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        printError(`${signal} again: exiting without waiting`);
+        process.exit(1);
+      }
+      stopping = true;
+      printError(`${signal}: shutting down (finishing open requests and extraction jobs)…`);
+      running.close().then(
+        () => {
+          printError('stopped');
+          resolve();
+        },
+        (error: unknown) => {
+          printError(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          resolve();
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   const title = mode === 'serve' ? 'AutoSkill' : 'AutoSkill OpenAI Proxy';
   printLine(`${title}: ${running.url}`);
   printLine(`  OpenAI base URL: ${running.url}/v1`);
@@ -146,29 +171,7 @@ export async function runServerCommand(mode: ServerMode, flags: ServerFlags): Pr
   for (const line of endpointList(mode, running.webDir)) printLine(`  ${line}`);
   printLine('Press Ctrl+C to stop.');
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        printError(`${signal} again: exiting without waiting`);
-        process.exit(1);
-      }
-      stopping = true;
-      printError(`${signal}: shutting down (finishing open requests and extraction jobs)…`);
-      running.close().then(
-        () => {
-          printError('stopped');
-          resolve();
-        },
-        (error: unknown) => {
-          printError(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
-          resolve();
-        },
-      );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
 }
 
 export function register(program: Command): void {
