@@ -284,8 +284,9 @@ describe.skipIf(skip !== null)('two autoskill serve replicas on one PostgreSQL d
 
   it('hands the job of a replica killed mid-job to the other, once', async () => {
     const db = await database('killed');
-    // A slow model: every extraction takes 3 s, long enough to kill the replica running it.
-    const model = await startFakeModelServer({ defaultDelayMs: 3_000, defaultText: '{"skills": []}' });
+    // A slow model: every extraction takes 6 s, long enough to see the job running and kill its replica
+    // even when the machine is loaded.
+    const model = await startFakeModelServer({ defaultDelayMs: 6_000, defaultText: '{"skills": []}' });
     cleanups.push(() => model.close());
     const env = {
       AUTOSKILL_STORE_URL: db.url,
@@ -322,9 +323,12 @@ describe.skipIf(skip !== null)('two autoskill serve replicas on one PostgreSQL d
           [jobId],
         );
         const row = result.rows[0];
+        if (row?.status === 'completed' || row?.status === 'failed') {
+          throw new Error(`the job ended (${row.status}) before the test saw it running`);
+        }
         return row?.status === 'running' ? (row.claimed as string) : undefined;
       },
-      20_000,
+      45_000,
       'a replica to start the job',
     );
     const victim = claimedBy.endsWith(`-${a.child.pid}`) ? a : b;
