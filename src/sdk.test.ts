@@ -320,4 +320,29 @@ describe('AutoSkill.open with instances and environment', () => {
     );
     await broken.close(); // nothing was opened: nothing to close, no error
   });
+
+  it('close() waits for the calls made before it, then refuses new ones with CLOSED', async () => {
+    const temp = makeTempDir('autoskill-sdk-close-');
+    try {
+      const autoSkill = new AutoSkill({
+        llm: { provider: 'offline' },
+        embeddings: { provider: 'hashing' },
+        store: { provider: 'filesystem', dir: join(temp.dir, 'SkillBank') },
+      });
+      const learning = autoSkill.ingest({ userId: 'u1', messages: RELEASE_CHAT });
+      const closing = autoSkill.close();
+      expect((await learning).outcome).toBe('created');
+      await closing;
+      await expect(autoSkill.search('release')).rejects.toSatisfy((error) =>
+        isAutoSkillError(error, 'CLOSED'),
+      );
+      const reopened = await AutoSkill.open({
+        store: { provider: 'filesystem', dir: join(temp.dir, 'SkillBank') },
+      });
+      expect((await reopened.list({ userId: 'u1' })).total).toBe(1);
+      await reopened.close();
+    } finally {
+      temp.cleanup();
+    }
+  });
 });

@@ -159,6 +159,9 @@ async function openParts(options: AutoSkillOptions): Promise<AutoSkillParts> {
 export class AutoSkill {
   readonly #opening: Promise<AutoSkillParts>;
   #parts: AutoSkillParts | undefined;
+  /** Calls still running: `close()` waits for them (and for the calls they make) before closing anything. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closing: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: AutoSkillOptions = {}) {
@@ -234,64 +237,88 @@ export class AutoSkill {
 
   /** Opens the search index and loads the tokenizer now, so the first request does not pay for them. */
   async warmUp(): Promise<void> {
-    await this.ready();
-    await Promise.all([this.skillSearch.open(), loadTokenCounter()]);
+    return this.run(async () => {
+      await Promise.all([this.skillSearch.open(), loadTokenCounter()]);
+    });
   }
 
-  /** Closes the search and (when the SDK created it) the store. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const parts = await this.#opening.catch(() => undefined);
-    if (!parts) return;
-    await parts.skillSearch.close();
-    if (parts.ownsStore) await parts.store.close();
+  /**
+   * Closes the search and (when the SDK created it) the store, after every call made before it has finished;
+   * calls made afterwards are refused with `CLOSED`.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const parts = await this.#opening.catch(() => undefined);
+      while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+      this.#closed = true;
+      if (!parts) return;
+      await parts.skillSearch.close();
+      if (parts.ownsStore) await parts.store.close();
+    })();
+    return this.#closing;
+  }
+
+  /** Runs one call once the SDK is open, tracked so that `close()` waits for it. */
+  private async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      throw new AutoSkillError('CLOSED', 'AutoSkill is closed: open a new instance to go on');
+    }
+    const task = this.#opening.then(work);
+    this.#inFlight.add(task);
+    try {
+      return await task;
+    } finally {
+      this.#inFlight.delete(task);
+    }
   }
 
   // ---------------------------------------------------------------- retrieval
 
   /** Skills for a query in the user's scope, best first, with their calibrated score and its parts. */
   async search(query: string, options: SearchSkillsOptions = {}): Promise<SkillSearchHit[]> {
-    await this.ready();
-    return this.skillSearch.search(query, {
-      userId: options.userId ?? this.userId,
-      scope: options.scope ?? this.config.retrieval.scope,
-      limit: options.limit ?? 5,
-      minScore: options.minScore ?? 0,
-      ...(options.filters ? { filters: options.filters } : {}),
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    return this.run(async () => {
+      return this.skillSearch.search(query, {
+        userId: options.userId ?? this.userId,
+        scope: options.scope ?? this.config.retrieval.scope,
+        limit: options.limit ?? 5,
+        minScore: options.minScore ?? 0,
+        ...(options.filters ? { filters: options.filters } : {}),
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      });
     });
   }
 
   /** Renders skills into one context block under a token budget (full prompt for the best ones). */
   async renderContext(options: RenderContextOptions): Promise<RenderedSkillContext> {
-    await this.ready();
-    return renderSkillContext({
-      skills: options.skills.map(toRenderable),
-      maxTokens: options.maxTokens ?? this.config.retrieval.maxContextTokens,
-      ...(options.query === undefined ? {} : { query: options.query }),
+    return this.run(async () => {
+      return renderSkillContext({
+        skills: options.skills.map(toRenderable),
+        maxTokens: options.maxTokens ?? this.config.retrieval.maxContextTokens,
+        ...(options.query === undefined ? {} : { query: options.query }),
+      });
     });
   }
 
-  /** The skill context of one chat turn (rewrite → search → select → render); never throws. */
+  /** The skill context of one chat turn (rewrite → search → select → render); once the SDK is open it never throws (failures become an empty context). */
   async prepareTurnContext(options: PrepareTurnOptions): Promise<TurnContext> {
-    await this.ready();
-    const retrieval = this.config.retrieval;
-    return prepareTurnContext({
-      search: this.skillSearch,
-      userId: options.userId ?? this.userId,
-      messages: options.messages,
-      scope: options.scope ?? retrieval.scope,
-      topK: options.topK ?? retrieval.topK,
-      minScore: options.minScore ?? retrieval.minScore,
-      rewriteMode: options.rewriteMode ?? retrieval.rewriteMode,
-      historyTurns: retrieval.rewriteHistoryTurns,
-      selection: options.selection ?? retrieval.selection,
-      maxContextTokens: options.maxContextTokens ?? retrieval.maxContextTokens,
-      ...(this.offline ? {} : { llm: this.learnLlm }),
-      ...(options.filters ? { filters: options.filters } : {}),
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-      now: this.now,
+    return this.run(async () => {
+      const retrieval = this.config.retrieval;
+      return prepareTurnContext({
+        search: this.skillSearch,
+        userId: options.userId ?? this.userId,
+        messages: options.messages,
+        scope: options.scope ?? retrieval.scope,
+        topK: options.topK ?? retrieval.topK,
+        minScore: options.minScore ?? retrieval.minScore,
+        rewriteMode: options.rewriteMode ?? retrieval.rewriteMode,
+        historyTurns: retrieval.rewriteHistoryTurns,
+        selection: options.selection ?? retrieval.selection,
+        maxContextTokens: options.maxContextTokens ?? retrieval.maxContextTokens,
+        ...(this.offline ? {} : { llm: this.learnLlm }),
+        ...(options.filters ? { filters: options.filters } : {}),
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+        now: this.now,
+      });
     });
   }
 
@@ -303,51 +330,53 @@ export class AutoSkill {
    * are serialised (across processes too, for the filesystem store), so one capability gives one skill.
    */
   async ingest(options: IngestOptions): Promise<IngestResult> {
-    await this.ready();
-    return ingest({
-      store: this.store,
-      search: this.skillSearch,
-      llm: this.llm,
-      learnLlm: this.learnLlm,
-      offline: this.offline,
-      userId: options.userId ?? this.userId,
-      messages: options.messages ?? [],
-      events: options.events,
-      hint: options.hint,
-      metadata: options.metadata,
-      forced: options.forced ?? false,
-      reference: options.reference,
-      logger: this.logger,
-      abortSignal: options.abortSignal,
-      actor: 'maintainer',
-      lock: this.userLock,
+    return this.run(async () => {
+      return ingest({
+        store: this.store,
+        search: this.skillSearch,
+        llm: this.llm,
+        learnLlm: this.learnLlm,
+        offline: this.offline,
+        userId: options.userId ?? this.userId,
+        messages: options.messages ?? [],
+        events: options.events,
+        hint: options.hint,
+        metadata: options.metadata,
+        forced: options.forced ?? false,
+        reference: options.reference,
+        logger: this.logger,
+        abortSignal: options.abortSignal,
+        actor: 'maintainer',
+        lock: this.userLock,
+      });
     });
   }
 
   /** Dry run of extraction: the candidate a conversation would give, nothing stored. */
   async extractCandidates(options: IngestOptions): Promise<ExtractCandidatesResult> {
-    await this.ready();
-    const userId = options.userId ?? this.userId;
-    const messages = options.messages ?? [];
-    const reference =
-      options.reference === undefined ? await this.referenceFor(userId, messages) : options.reference;
-    const result = await extractCandidate({
-      messages,
-      ...(options.events ? { events: options.events } : {}),
-      ...(options.hint ? { hint: options.hint } : {}),
-      forced: options.forced ?? false,
-      reference,
-      llm: this.learnLlm,
-      offline: this.offline,
-      ...(this.logger ? { logger: this.logger } : {}),
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    return this.run(async () => {
+      const userId = options.userId ?? this.userId;
+      const messages = options.messages ?? [];
+      const reference =
+        options.reference === undefined ? await this.referenceFor(userId, messages) : options.reference;
+      const result = await extractCandidate({
+        messages,
+        ...(options.events ? { events: options.events } : {}),
+        ...(options.hint ? { hint: options.hint } : {}),
+        forced: options.forced ?? false,
+        reference,
+        llm: this.learnLlm,
+        offline: this.offline,
+        ...(this.logger ? { logger: this.logger } : {}),
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      });
+      return {
+        candidates: result.candidate ? [result.candidate] : [],
+        outcome: result.outcome,
+        reason: result.reason,
+        dropped: result.dropped,
+      };
     });
-    return {
-      candidates: result.candidate ? [result.candidate] : [],
-      outcome: result.outcome,
-      reason: result.reason,
-      dropped: result.dropped,
-    };
   }
 
   /**
@@ -355,71 +384,77 @@ export class AutoSkill {
    * ingest each, so at most one skill change per conversation.
    */
   async importOpenAIConversations(options: ImportConversationsOptions): Promise<ImportConversationsResult> {
-    await this.ready();
-    return importConversations(
-      {
-        ...(options.file === undefined ? {} : { file: options.file }),
-        ...(options.data === undefined ? {} : { data: options.data }),
-        maxMessagesPerConversation: options.maxMessagesPerConversation ?? 0,
-        continueOnError: options.continueOnError ?? true,
-        ...(options.hint ? { hint: options.hint } : {}),
-        ...(options.metadata ? { metadata: options.metadata } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-      },
-      (messages, context) =>
-        this.ingest({
-          ...(options.userId ? { userId: options.userId } : {}),
-          messages,
-          metadata: context.metadata,
-          ...(context.hint ? { hint: context.hint } : {}),
+    return this.run(async () => {
+      return importConversations(
+        {
+          ...(options.file === undefined ? {} : { file: options.file }),
+          ...(options.data === undefined ? {} : { data: options.data }),
+          maxMessagesPerConversation: options.maxMessagesPerConversation ?? 0,
+          continueOnError: options.continueOnError ?? true,
+          ...(options.hint ? { hint: options.hint } : {}),
+          ...(options.metadata ? { metadata: options.metadata } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-        }),
-    );
+        },
+        (messages, context) =>
+          this.ingest({
+            ...(options.userId ? { userId: options.userId } : {}),
+            messages,
+            metadata: context.metadata,
+            ...(context.hint ? { hint: context.hint } : {}),
+            ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+          }),
+      );
+    });
   }
 
   /** Imports Agent Skill folders (or a zip) into a user's skills or a read-only library. */
   async importSkills(options: ImportSkillsOptions): Promise<ImportReport> {
-    await this.ready();
-    return importSkills(this.store, {
-      source: options.source,
-      target: options.library ? { library: options.library } : { userId: options.userId ?? this.userId },
-      overwrite: options.overwrite ?? false,
-      includeFiles: options.includeFiles ?? true,
-      maxDepth: options.maxDepth ?? 6,
-      actor: 'sdk',
+    return this.run(async () => {
+      return importSkills(this.store, {
+        source: options.source,
+        target: options.library ? { library: options.library } : { userId: options.userId ?? this.userId },
+        overwrite: options.overwrite ?? false,
+        includeFiles: options.includeFiles ?? true,
+        maxDepth: options.maxDepth ?? 6,
+        actor: 'sdk',
+      });
     });
   }
 
   /** One skill as SKILL.md text, a folder or a zip (see `ExportSkillOptions`). */
   async export(options: ExportSkillOptions): Promise<ExportResult> {
-    await this.ready();
-    const skill = await this.require(options.id);
-    return exportSkill(skill, await this.store.readFiles(options.id), options);
+    return this.run(async () => {
+      const skill = await this.require(options.id);
+      return exportSkill(skill, await this.store.readFiles(options.id), options);
+    });
   }
 
   // ---------------------------------------------------------------- store operations
 
   async get(id: string): Promise<StoredSkill | null> {
-    await this.ready();
-    return this.store.get(id);
+    return this.run(async () => {
+      return this.store.get(id);
+    });
   }
 
   /** A user's skills, the libraries', or both. @default the SDK's user, scope `user` */
   async list(options: ListOptions = {}): Promise<ListResult> {
-    await this.ready();
-    const scope = options.scope ?? 'user';
-    return this.store.list({
-      ...options,
-      scope,
-      ...(scope !== 'library' && options.userId === undefined ? { userId: this.userId } : {}),
+    return this.run(async () => {
+      const scope = options.scope ?? 'user';
+      return this.store.list({
+        ...options,
+        scope,
+        ...(scope !== 'library' && options.userId === undefined ? { userId: this.userId } : {}),
+      });
     });
   }
 
   /** SKILL.md text and resource files of a skill. */
   async readFiles(id: string): Promise<SkillFiles> {
-    await this.ready();
-    return this.store.readFiles(id);
+    return this.run(async () => {
+      return this.store.readFiles(id);
+    });
   }
 
   /** Changes fields (and resource files), writing a new revision. */
@@ -428,82 +463,92 @@ export class AutoSkill {
     patch: SkillPatch,
     options: ChangeOptions & { files?: ResourceChanges } = {},
   ): Promise<StoredSkill> {
-    await this.ready();
-    return this.store.update(
-      id,
-      patch,
-      this.context(options, 'update'),
-      options.files ? { files: options.files } : {},
-    );
+    return this.run(async () => {
+      return this.store.update(
+        id,
+        patch,
+        this.context(options, 'update'),
+        options.files ? { files: options.files } : {},
+      );
+    });
   }
 
   /** Replaces SKILL.md with edited text (it must keep the id). */
   async saveSkillMd(id: string, text: string, options: ChangeOptions = {}): Promise<StoredSkill> {
-    await this.ready();
-    return this.store.saveSkillMd(id, text, this.context(options, 'edit'));
+    return this.run(async () => {
+      return this.store.saveSkillMd(id, text, this.context(options, 'edit'));
+    });
   }
 
   async delete(id: string, options: ChangeOptions = {}): Promise<void> {
-    await this.ready();
-    return this.store.delete(id, this.context(options, 'delete'));
+    return this.run(async () => {
+      return this.store.delete(id, this.context(options, 'delete'));
+    });
   }
 
   async restore(id: string, options: ChangeOptions = {}): Promise<StoredSkill> {
-    await this.ready();
-    return this.store.restore(id, this.context(options, 'restore'));
+    return this.run(async () => {
+      return this.store.restore(id, this.context(options, 'restore'));
+    });
   }
 
   /** Restores the content of `toRevision` as a new revision (history is never destroyed). */
   async rollback(id: string, toRevision: number, options: ChangeOptions = {}): Promise<StoredSkill> {
-    await this.ready();
-    return this.store.rollback(id, toRevision, this.context(options, `rollback to r${toRevision}`));
+    return this.run(async () => {
+      return this.store.rollback(id, toRevision, this.context(options, `rollback to r${toRevision}`));
+    });
   }
 
   /** History, oldest first. */
   async versions(id: string): Promise<RevisionSummary[]> {
-    await this.ready();
-    return this.store.versions(id);
+    return this.run(async () => {
+      return this.store.versions(id);
+    });
   }
 
   async getRevision(id: string, revision: number): Promise<RevisionContent> {
-    await this.ready();
-    return this.store.getRevision(id, revision);
+    return this.run(async () => {
+      return this.store.getRevision(id, revision);
+    });
   }
 
   /** Line diff of SKILL.md between two revisions (`to` defaults to the current one). */
   async diff(options: DiffOptions): Promise<SkillDiff> {
-    await this.ready();
-    const older = await this.store.getRevision(options.id, options.from);
-    let newerText: string;
-    let to: number;
-    if (options.to === undefined) {
-      const skill = await this.require(options.id);
-      newerText = (await this.store.readFiles(options.id)).skillMd;
-      to = skill.revision;
-    } else {
-      newerText = (await this.store.getRevision(options.id, options.to)).skillMd;
-      to = options.to;
-    }
-    const diff = diffLines({
-      oldText: older.skillMd,
-      newText: newerText,
-      oldLabel: `r${options.from}/SKILL.md`,
-      newLabel: `r${to}/SKILL.md`,
-      ...(options.context === undefined ? {} : { context: options.context }),
+    return this.run(async () => {
+      const older = await this.store.getRevision(options.id, options.from);
+      let newerText: string;
+      let to: number;
+      if (options.to === undefined) {
+        const skill = await this.require(options.id);
+        newerText = (await this.store.readFiles(options.id)).skillMd;
+        to = skill.revision;
+      } else {
+        newerText = (await this.store.getRevision(options.id, options.to)).skillMd;
+        to = options.to;
+      }
+      const diff = diffLines({
+        oldText: older.skillMd,
+        newText: newerText,
+        oldLabel: `r${options.from}/SKILL.md`,
+        newLabel: `r${to}/SKILL.md`,
+        ...(options.context === undefined ? {} : { context: options.context }),
+      });
+      return { id: options.id, from: options.from, to, ...diff };
     });
-    return { id: options.id, from: options.from, to, ...diff };
   }
 
   /** Agreement of the vector index with the skills (the `vectors status` command). */
   async vectorStatus(options: VectorStatusOptions = {}): Promise<VectorStatus> {
-    await this.ready();
-    return this.skillSearch.vectorStatus(options);
+    return this.run(async () => {
+      return this.skillSearch.vectorStatus(options);
+    });
   }
 
   /** Embeds missing and stale skills (all with `force`) and drops vectors of deleted ones. */
   async rebuildVectors(options: RebuildVectorsOptions = {}): Promise<VectorRebuildReport> {
-    await this.ready();
-    return this.skillSearch.rebuildVectors(options);
+    return this.run(async () => {
+      return this.skillSearch.rebuildVectors(options);
+    });
   }
 
   // ---------------------------------------------------------------- helpers

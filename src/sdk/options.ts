@@ -126,7 +126,7 @@ export interface ImportSkillsOptions {
   source: string;
   /** Import into this user's skills. @default the SDK's user (unless `library` is given) */
   userId?: string;
-  /** Import into the read-only library `Common/<library>/` instead (filesystem store only). */
+  /** Import into the read-only library `Common/<library>/` instead (filesystem and PostgreSQL stores). */
   library?: string;
   /** @default false */
   overwrite?: boolean;

@@ -46,6 +46,7 @@ const BY_CODE: Record<ErrorCode, WireError> = {
   NOT_FOUND: { status: 404, code: 'not_found' },
   UNSUPPORTED: { status: 501, code: 'unsupported' },
   NOT_READY: { status: 503, code: 'not_ready' },
+  CLOSED: { status: 503, code: 'closed' },
   ABORTED: { status: 499, code: 'aborted' },
   INTERNAL: { status: 500, code: 'internal_error' },
 };

@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'UNSUPPORTED',
   'NOT_READY',
+  'CLOSED',
   'ABORTED',
   'INTERNAL',
 ] as const;
