@@ -7,9 +7,11 @@
  * (`chat-terminal.ts`). The conversation is kept in memory unless `--save` (a new session the web UI
  * lists) or `--session <id>` (continue one).
  */
+
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfigFile, type ResolvedConfig, resolveConfig } from '../../config/index.js';
+import { redactUrl } from '../../http/index.js';
 import {
   createSessionService,
   defaultSessionStore,
@@ -146,7 +148,9 @@ export async function runChatCommand(
       sdk.list({ scope: 'library', limit: 1 }),
     ]);
     const root =
-      sdk.store instanceof FileSkillStore ? sdk.store.root : (config.store.url ?? config.store.dir);
+      sdk.store instanceof FileSkillStore
+        ? sdk.store.root
+        : `PostgreSQL ${redactUrl(config.store.url ?? '')}`;
     const online = upstream.provider !== 'offline';
     printLine('AutoSkill terminal chat');
     printLine(`  store:      ${root} (${own.total} skill(s) of ${userId}, ${libraries.total} in libraries)`);

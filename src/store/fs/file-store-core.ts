@@ -544,7 +544,7 @@ export abstract class FileStoreCore {
   protected entryAt(id: string, revision: number): LogEntry {
     const entry = this.revisions.entryAt(id, revision);
     if (entry === null) {
-      if (!this.revisions.get(id) !== undefined && !this.records.has(id)) throw notFound(id);
+      if (this.revisions.get(id) === undefined && !this.records.has(id)) throw notFound(id);
       throw new AutoSkillError('REVISION_NOT_FOUND', `Skill ${id} has no revision ${revision}`, {
         details: { id, revision },
       });
