@@ -7,7 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WEB_DEFAULT_PORT, webFlags } from '../src/cli/commands/web.js';
+import { serverConfig } from '../src/cli/commands/serve.js';
+import { WEB_DEFAULT_PORT, webEnv, webFlags } from '../src/cli/commands/web.js';
 import { startCliServer } from './support/cli.js';
 import { makeTempDir, REPO_ROOT } from './support/fixtures.js';
 
@@ -34,6 +35,15 @@ describe('webFlags', () => {
       port: '9',
       host: '127.0.0.2',
     });
+  });
+
+  it('ignores the proxy variables AUTOSKILL_PROXY_HOST / _PORT (they configure serve and proxy)', () => {
+    const env = { AUTOSKILL_PROXY_HOST: '0.0.0.0', AUTOSKILL_PROXY_PORT: '9100' };
+    expect(serverConfig(webFlags({}, env), webEnv(env)).server).toMatchObject({
+      host: '127.0.0.1',
+      port: WEB_DEFAULT_PORT,
+    });
+    expect(serverConfig({}, env).server).toMatchObject({ host: '0.0.0.0', port: 9100 });
   });
 });
 

@@ -103,8 +103,12 @@ function describeAuth(config: ResolvedConfig, authEnabled: boolean): string {
 }
 
 /** Starts the server, prints where it listens, and resolves once it has shut down after a signal. */
-export async function runServerCommand(mode: ServerMode, flags: ServerFlags): Promise<void> {
-  const config = serverConfig(flags);
+export async function runServerCommand(
+  mode: ServerMode,
+  flags: ServerFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const config = serverConfig(flags, env);
   const level = flags.logLevel ?? 'info';
   const logger =
     level === 'silent'
@@ -112,14 +116,14 @@ export async function runServerCommand(mode: ServerMode, flags: ServerFlags): Pr
       : createServerLogger({ level, destination: pino.destination({ fd: 2, sync: true }) });
   const running = await startAutoSkillServer({
     config,
-    env: process.env,
+    env,
     mode,
     allowNoAuth: flags.allowNoAuth === true,
     extractionWorker: flags.extractionWorker !== false,
     ...(flags.web === false ? { webDir: null } : flags.webDir ? { webDir: flags.webDir } : {}),
     logger,
     maintenanceInBackground: ['1', 'true', 'yes', 'on'].includes(
-      (process.env['AUTOSKILL_STARTUP_MAINTENANCE_ASYNC'] ?? '').toLowerCase(),
+      (env['AUTOSKILL_STARTUP_MAINTENANCE_ASYNC'] ?? '').toLowerCase(),
     ),
   });
   // Signal handlers go in before the ready lines are printed: whoever waits for them (a supervisor, a

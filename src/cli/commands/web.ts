@@ -22,6 +22,12 @@ export function webFlags(flags: ServerFlags, env: NodeJS.ProcessEnv = process.en
   };
 }
 
+/** The seeds' proxy variables (`AUTOSKILL_PROXY_HOST` / `_PORT`) configure `serve` and `proxy`, not the web UI. */
+export function webEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { AUTOSKILL_PROXY_HOST: _host, AUTOSKILL_PROXY_PORT: _port, ...rest } = env;
+  return rest;
+}
+
 export function register(program: Command): void {
   addServerFlags(
     program
@@ -33,6 +39,6 @@ export function register(program: Command): void {
     .option('--web-dir <dir>', 'serve the web UI from this folder (default: the built web/dist)')
     .option('--gating-mode <mode>', 'accepted for compatibility with the seeds; ignored')
     .action(async (flags: ServerFlags) => {
-      await runServerCommand('serve', webFlags(flags));
+      await runServerCommand('serve', webFlags(flags), webEnv());
     });
 }
