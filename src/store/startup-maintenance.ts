@@ -133,6 +133,8 @@ export async function runStartupMaintenance(
           source: dir,
           target,
           overwrite,
+          // Each start re-imports the same folders: only what changed is written (PostgreSQL can tell).
+          ...(overwrite && scope === 'common' ? { skipUnchanged: true } : {}),
           includeFiles,
           maxDepth,
           actor: 'startup',
