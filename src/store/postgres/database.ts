@@ -201,7 +201,7 @@ export class PostgresDatabase {
   }
 
   private async connectListener(): Promise<void> {
-    const client = new pg.Client(this.clientConfig());
+    const client = new pg.Client(this.connectionConfig('autoskill-listen'));
     client.on('notification', (message) => {
       const handlers = this.channels.get(message.channel);
       if (!handlers) return;
@@ -248,9 +248,10 @@ export class PostgresDatabase {
     this.reconnectTimer.unref();
   }
 
-  private clientConfig(): pg.ClientConfig {
+  /** How the pool connects, for a connection of its own (listening, the per-user ingest locks). */
+  connectionConfig(applicationName: string): pg.ClientConfig {
     const options = (this.pool as pg.Pool & { options?: pg.PoolConfig }).options ?? {};
-    return { ...options, application_name: 'autoskill-listen' } as pg.ClientConfig;
+    return { ...options, application_name: applicationName } as pg.ClientConfig;
   }
 }
 

@@ -35,3 +35,9 @@ export {
   copySkillStore,
   verifyCopy,
 } from './store-copy.js';
+export {
+  createPostgresUserLock,
+  type PostgresUserLock,
+  type PostgresUserLockOptions,
+  type UserLockLike,
+} from './user-lock.js';

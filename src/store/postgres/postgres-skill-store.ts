@@ -64,6 +64,12 @@ import type {
   PostgresLibraryWriteResult,
   PostgresSkillStoreOptions,
 } from './skill-store-types.js';
+import {
+  createPostgresUserLock,
+  type PostgresUserLock,
+  type PostgresUserLockOptions,
+  type UserLockLike,
+} from './user-lock.js';
 import { eachUnderSavepoint, runWrite, type WriteTransaction } from './write-transaction.js';
 
 export type {
@@ -86,6 +92,8 @@ export class PostgresSkillStore implements SkillStore {
   private stopListening: (() => void) | undefined;
   private stopReconnect: (() => void) | undefined;
   private opened = false;
+  /** The user locks handed out, by in-process lock and settings (one lock pool each, closed with the store). */
+  private readonly userLocks = new Map<UserLockLike, Map<string, PostgresUserLock>>();
 
   constructor(options: PostgresSkillStoreOptions) {
     this.options = options;
@@ -133,6 +141,9 @@ export class PostgresSkillStore implements SkillStore {
     this.stopListening?.();
     this.stopReconnect?.();
     await this.cache.settle();
+    const locks = [...this.userLocks.values()].flatMap((bySettings) => [...bySettings.values()]);
+    this.userLocks.clear();
+    await Promise.all(locks.map((lock) => lock.close()));
     if (this.ownsDatabase) {
       await this.database?.close();
       this.database = undefined;
@@ -141,6 +152,25 @@ export class PostgresSkillStore implements SkillStore {
 
   sync(): Promise<void> {
     return this.cache.sync();
+  }
+
+  /**
+   * A per-user ingest lock shared by every process on this database (`user-lock.ts`). Asking again with
+   * the same options returns the same lock; its connections are closed with the store.
+   */
+  userLock(options: Omit<PostgresUserLockOptions, 'database'>): PostgresUserLock {
+    const settings = JSON.stringify([options.timeoutMs ?? null, options.maxConnections ?? null]);
+    let bySettings = this.userLocks.get(options.inProcess);
+    if (!bySettings) {
+      bySettings = new Map();
+      this.userLocks.set(options.inProcess, bySettings);
+    }
+    let lock = bySettings.get(settings);
+    if (!lock) {
+      lock = createPostgresUserLock({ ...options, database: this.db });
+      bySettings.set(settings, lock);
+    }
+    return lock;
   }
 
   async refresh(): Promise<RefreshReport> {
