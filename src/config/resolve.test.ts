@@ -96,6 +96,15 @@ describe('resolvers', () => {
       provider: 'filesystem',
       dir: 'Mine',
     });
+    expect(resolveConfig({ env: { AUTOSKILL_STORE_DIR: 'FromEnv' }, file }).store).toMatchObject({
+      provider: 'filesystem',
+      dir: 'FromEnv',
+    });
+    expect(
+      resolveConfig({ env: { AUTOSKILL_STORE_DIR: 'FromEnv', AUTOSKILL_STORE_URL: 'postgres://env/db' } })
+        .store,
+    ).toMatchObject({ provider: 'postgres', url: 'postgres://env/db' });
+    expect(resolveConfig({ file }).store).toMatchObject({ provider: 'postgres', url: 'postgres://file/db' });
     expect(
       resolveConfig({ flags: { storeDir: 'Mine', storeUrl: 'postgres://flag/db' }, env }).store,
     ).toMatchObject({ provider: 'postgres', url: 'postgres://flag/db' });

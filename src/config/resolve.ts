@@ -143,14 +143,16 @@ export function resolveStoreOptions({ flags, env }: ResolverInput): Partial {
   const libraryDirs = [...flagList(flags, 'libraryDir')];
   const envLibraries = envValue(env, 'AUTOSKILL_LIBRARY_DIRS');
   if (envLibraries) libraryDirs.push(...splitList(envLibraries.value));
-  // A `--store-dir` flag names the filesystem store: it beats a URL from the environment or the config
-  // file (flag > env > file), and only a `--store-url` flag beside it wins.
+  // The store is named by the most specific source (flag > environment > file): a `--store-dir` flag beats
+  // a URL from the environment or the file, `AUTOSKILL_STORE_DIR` beats the file's URL; at the same level
+  // a URL wins.
   const dirFlag = flagValue(flags, 'storeDir', '--store-dir');
   const urlFlag = flagValue(flags, 'storeUrl', '--store-url');
-  const url = dirFlag && !urlFlag ? undefined : (urlFlag ?? envValue(env, 'AUTOSKILL_STORE_URL'))?.value;
+  const dirEnv = envValue(env, 'AUTOSKILL_STORE_DIR', 'AUTOSKILL_STORE_PATH');
+  const url = (urlFlag ?? (dirFlag ? undefined : envValue(env, 'AUTOSKILL_STORE_URL')))?.value;
   return {
     store: {
-      provider: url ? 'postgres' : dirFlag ? 'filesystem' : undefined,
+      provider: url ? 'postgres' : dirFlag || dirEnv ? 'filesystem' : undefined,
       dir: pick(flags, env, ['storeDir', '--store-dir'], 'AUTOSKILL_STORE_DIR', 'AUTOSKILL_STORE_PATH')
         ?.value,
       url,
