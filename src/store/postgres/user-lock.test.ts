@@ -12,7 +12,7 @@ afterAll(async () => {
 const NO_IN_PROCESS_LOCK: UserLockLike = { run: (_userId, work) => work() };
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = () => undefined as void;
+  let resolve: () => void = () => undefined;
   const promise = new Promise<void>((done) => {
     resolve = done;
   });
