@@ -11,6 +11,7 @@ import { loadConfigFile } from '../../config/index.js';
 import type { ImportConversationsResult } from '../../learn/import-conversations.js';
 import { EXIT } from '../exit-codes.js';
 import { printError, printJson, printLine } from '../output.js';
+import { collect } from '../shared-flags.js';
 import { refuseFilesystemOnlyFlags, storeConfig, storeUrlOption, wholeNumber } from './store-options.js';
 import { createProgressReporter } from './vectors.js';
 
@@ -30,10 +31,6 @@ interface ImportConversationFlags {
   embeddingsModel?: string;
   config?: string;
   json?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function importCommand(program: Command): Command {

@@ -22,7 +22,7 @@ interface ImportFlags extends StoreFlags {
 function importCommand(program: Command): Command {
   return (
     program.commands.find((command) => command.name() === 'import') ??
-    program.command('import').description('Import skills (and, later, conversations)')
+    program.command('import').description('Import skills or conversations')
   );
 }
 

@@ -8,6 +8,7 @@ import { type Command, Option } from 'commander';
 import { loadConfigFile } from '../../config/index.js';
 import type { SkillSearchHit } from '../../store/skill-search.js';
 import { printJson, printLine } from '../output.js';
+import { collect } from '../shared-flags.js';
 import { refuseFilesystemOnlyFlags, storeConfig, storeUrlOption, wholeNumber } from './store-options.js';
 
 interface SearchFlags {
@@ -22,10 +23,6 @@ interface SearchFlags {
   embeddingsModel?: string;
   config?: string;
   json?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function fixed(value: number | null, digits = 3): string {

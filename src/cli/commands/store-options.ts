@@ -10,6 +10,7 @@ import { loadConfigFile, type ResolvedConfig, resolveConfig } from '../../config
 import { redactUrl } from '../../http/index.js';
 import { AutoSkillError } from '../../shared/errors.js';
 import { FileSkillStore, PostgresSkillStore, type SkillStore } from '../../store/index.js';
+import { collect } from '../shared-flags.js';
 
 export interface StoreFlags {
   storeDir?: string;
@@ -18,10 +19,6 @@ export interface StoreFlags {
   userId?: string;
   config?: string;
   json?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** `StoreFlags` after resolution: the user id is always known. */

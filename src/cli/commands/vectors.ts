@@ -10,6 +10,7 @@ import { loadConfigFile } from '../../config/index.js';
 import type { VectorStatus } from '../../store/skill-search.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
+import { collect } from '../shared-flags.js';
 import { refuseFilesystemOnlyFlags, storeConfig, storeUrlOption } from './store-options.js';
 
 interface VectorFlags {
@@ -21,10 +22,6 @@ interface VectorFlags {
   config?: string;
   json?: boolean;
   force?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function withVectorFlags(command: Command): Command {
