@@ -11,6 +11,7 @@
  * Every function takes text whose quoted spans are already masked (see `maskQuoted`): words the user
  * quotes are content, not instructions.
  */
+import { isWordBoundary } from './chinese-words.js';
 
 /** A durability cue family: why a sentence is about every future task rather than this one. */
 export type DurableCueFamily =
@@ -361,10 +362,21 @@ function isDirectiveClause(text: string): boolean {
 /**
  * Result complements of structuring and producing verbs (分成三部分, 写成表格, 整理为要点): the verb
  * states the form the deliverable takes, so it instructs like 按 or 用. A closed class: the verbs that
- * shape a deliverable, followed by 成 / 为. 成本 (cost) is a word of its own: 做成本核算 is no 做成.
+ * shape a deliverable, followed by 成 / 为. 做为 and 列为 are no complements (做为组长 "as", 列为重点
+ * "rank as"): 为 follows the other verbs only.
  */
-const ZH_RESULT_COMPLEMENT =
-  '(?:分|拆分?|划分|切分|写|改|做|整理|排|列|归纳|总结|汇总|转换?|翻译|画|编|组织|合并|输出|生成|排版|压缩|缩|扩|精简)(?:成|为)(?!本(?![周月年季次期轮章节页段]))';
+const ZH_SHAPING_VERB =
+  '分|拆分?|划分|切分|写|改|整理|排|归纳|总结|汇总|转换?|翻译|画|编|组织|合并|输出|生成|排版|压缩|缩|扩|精简';
+
+/**
+ * Lexicalised 成-words (成本, 成功, 成果, 成绩, 成员 …, a closed class): after a shaping verb they are
+ * its object (汇总成果, 翻译成绩单, 做成功), not its result. Each lookahead lets the complement through
+ * when 成 is followed by a noun of its own: 分成本周进展, 分成功能需求, 分成绩效, 写成长文.
+ */
+const ZH_LEXICAL_CHENG =
+  '本(?![周月年季次期轮章节页段])|功(?!能)|果|绩(?!效)|员(?!工)|就|立(?!项)|熟|长(?![期短篇文图句条])|交|效|年|语(?!音)|都|败|型';
+
+const ZH_RESULT_COMPLEMENT = `(?:(?:${ZH_SHAPING_VERB}|做|列)成(?!${ZH_LEXICAL_CHENG})|(?:${ZH_SHAPING_VERB})为)`;
 
 const CHINESE_DIRECTIVE = new RegExp(
   `(?<![参增更追叠])加(?![班油])|要|必须|需要|应该|应当|务必|请|不要|别|不许|不准|不能|不可|禁止|避免|不用|不必|统一|一律|固定|用|按|照|${ZH_RESULT_COMPLEMENT}|保持|只|先|再|加上|放在|控制在|不超过|最多|至少|开头|结尾|称呼|落款|标注|注明|附上|列出|给出|保留|去掉|删掉|省略|不写|采用|使用`,
@@ -372,6 +384,27 @@ const CHINESE_DIRECTIVE = new RegExp(
 
 export function hasDirectiveMarker(text: string): boolean {
   return CHINESE_DIRECTIVE.test(text);
+}
+
+const CHINESE_DIRECTIVE_ALL = new RegExp(CHINESE_DIRECTIVE.source, 'g');
+
+/** Markers that are also position nouns naming a part of the deliverable (开头摘要, 结尾总结). */
+const POSITION_MARKERS = new Set(['开头', '结尾']);
+
+/**
+ * A directive marker that is a word of its own (不要寒暄, 用第一人称, 每段不超过三行), not characters
+ * inside a noun (用户反馈, 主要风险, 日用品, 按钮) nor a position noun (开头摘要): a 、 list whose items
+ * carry one is a list of instructions, otherwise it enumerates noun phrases. Word boundaries come from
+ * the index tokenizer.
+ */
+export function hasDirectiveWord(text: string): boolean {
+  for (const match of text.matchAll(CHINESE_DIRECTIVE_ALL)) {
+    if (POSITION_MARKERS.has(match[0])) continue;
+    if (isWordBoundary(text, match.index) && isWordBoundary(text, match.index + match[0].length)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Weak acknowledgements: they close a turn but never validate what the assistant wrote. */

@@ -8,6 +8,7 @@ import {
   ARROW,
   type DurableCueFamily,
   durableCues,
+  hasDirectiveWord,
   instructionPart,
   isAcknowledgement,
   isAnaphoric,
@@ -171,11 +172,17 @@ export function unitsOf(sentence: AnalysedSentence): Array<{ text: string; step:
     if (!stepped && split?.body) {
       // An enumeration is one requirement: "周报分三块：本周进展、风险、下周计划", "should cover: impact,
       // root cause, and follow-ups" keep their header; clauses (，；) are still separate requirements.
-      const clauses = splitItems(split.body, { enumerations: false });
-      if (clauses.length === 1 || isEnglishEnumeration(split.body, sentence.items)) {
-        return asUnits([sentence.text], false);
-      }
-      return asUnits(clauses, false);
+      if (isEnglishEnumeration(split.body, sentence.items)) return asUnits([sentence.text], false);
+      // A 、 list of instructions (不要寒暄、直接给结论、附上出处) is a rule list: one requirement per item;
+      // so is "cite sources and keep it short".
+      const requirements = splitItems(split.body, { enumerations: false })
+        .flatMap((clause) => {
+          const items = splitItems(clause);
+          return items.some((item) => hasDirectiveWord(maskQuoted(item))) ? items : [clause];
+        })
+        .flatMap(splitImperativeConjuncts);
+      if (requirements.length === 1) return asUnits([sentence.text], false);
+      return asUnits(requirements, false);
     }
     return asUnits(arrowed, stepped);
   }
@@ -205,8 +212,20 @@ export function unitsOf(sentence: AnalysedSentence): Array<{ text: string; step:
 }
 
 /** Words that open an instruction rather than a noun phrase ("use metric", "no emojis", "keep it short"). */
-const INSTRUCTION_OPENER =
-  /^(?:no|not|never|always|only|don'?t|do not|avoid|use|keep|make|be|stay|stick|put|add|include|start|end|skip|stop|give|show|write|mention)\b/i;
+const INSTRUCTION_WORDS =
+  "no|not|never|always|only|don'?t|do not|avoid|use|keep|make|be|stay|stick|put|add|include|start|end|skip|stop|give|show|write|mention";
+const INSTRUCTION_OPENER = new RegExp(`^(?:${INSTRUCTION_WORDS})\\b`, 'i');
+const AND_BEFORE_INSTRUCTION = new RegExp(`\\s+and\\s+(?=(?:${INSTRUCTION_WORDS})\\b)`, 'i');
+
+/**
+ * "cite sources and keep it short": in a rule list, an "and" followed by an imperative joins two rules,
+ * not two nouns ("bug fixes and known issues" stays one item).
+ */
+function splitImperativeConjuncts(item: string): string[] {
+  if (/[\u4e00-\u9fff]/.test(item)) return [item];
+  const parts = item.split(AND_BEFORE_INSTRUCTION);
+  return parts.every((part) => part.trim().length > 0) ? parts : [item];
+}
 
 /**
  * "impact, root cause, and follow-ups": short noun phrases coordinated by a final "and"/"or" are one
