@@ -272,7 +272,7 @@ describe.skipIf(debianSkip !== null)("vectors: 'auto' on PostgreSQL without pgve
     await (await postgresServer()).stop();
   });
 
-  it('falls back to vectors in a plain column, scored in the replica', async () => {
+  it('falls back to vectors in a plain column, scored in the replica', async (context) => {
     const server = await postgresServer();
     const schema = server.freshSchema('autovec');
     const store = new PostgresSkillStore({ url: `${server.url}?schema=${schema}`, maxConnections: 2 });
@@ -280,7 +280,7 @@ describe.skipIf(debianSkip !== null)("vectors: 'auto' on PostgreSQL without pgve
       await store.open();
       const available = await store.usesPgvector();
       // Debian's PostgreSQL packages have no pgvector; a server that has it is the case above.
-      if (available) return;
+      if (available) context.skip('this server has pgvector: the fallback is not used');
       for (const input of SMALL_STORE.slice(0, 3)) await store.create(input, { actor: 'test' });
       const search = createSkillSearch({ store, embeddings: createHashingV2Embeddings({ dimensions: 256 }) });
       try {
