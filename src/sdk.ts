@@ -56,6 +56,7 @@ import type {
 import { AutoSkillError } from './shared/errors.js';
 import { FileSkillStore, STATE_DIR } from './store/fs/file-skill-store.js';
 import { type ImportReport, importSkills } from './store/import/import-skills.js';
+import { PostgresSkillStore } from './store/postgres/postgres-skill-store.js';
 import {
   createSkillSearch,
   type RebuildVectorsOptions,
@@ -98,9 +99,11 @@ export type { StoreConfig };
 
 /**
  * Ingests of one user take turns: in this process always, and across processes for a writable
- * filesystem store (one lock file per user under `.autoskill/ingest-locks/`).
+ * filesystem store (one lock file per user under `.autoskill/ingest-locks/`) and for the PostgreSQL
+ * store (a session-level advisory lock per user, closed with the store).
  */
 function userLockFor(store: SkillStore): UserLock {
+  if (store instanceof PostgresSkillStore) return store.userLock({ inProcess: PROCESS_USER_LOCK });
   if (!(store instanceof FileSkillStore) || (store as unknown as { readOnly?: unknown }).readOnly === true) {
     return PROCESS_USER_LOCK;
   }

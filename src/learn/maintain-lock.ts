@@ -9,6 +9,9 @@
  *   file). Without it, processes can still race between deciding and writing; merges are protected
  *   anyway by the store's `baseRevision` check (a stale merge is refused and decided again), creates
  *   are not.
+ * - The PostgreSQL store's lock (`createPostgresUserLock` in `src/store/postgres/user-lock.ts`, from
+ *   `store.userLock({ inProcess })`): this in-process lock, then a session-level advisory lock per user
+ *   on a connection of its own, for replicas, CLI runs and SDK users sharing one database.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
