@@ -8,7 +8,6 @@
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfigFile, resolveConfig } from '../../config/index.js';
 import { AutoSkillError } from '../../shared/errors.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../../store/api-key-store.js';
 import { createFileApiKeyStore } from '../../store/fs/file-api-key-store.js';
@@ -16,6 +15,7 @@ import { STATE_DIR } from '../../store/index.js';
 import { createPostgresApiKeyStore } from '../../store/postgres/postgres-api-key-store.js';
 import { EXIT } from '../exit-codes.js';
 import { printError, printJson, printLine, printList } from '../output.js';
+import { storeConfig } from './store-options.js';
 
 interface KeyFlags {
   storeDir?: string;
@@ -32,8 +32,15 @@ export type OpenedKeyStore = ApiKeyStore & { close(): Promise<void> };
  * config file), else the SkillBank folder's.
  */
 export function openKeyStore(flags: KeyFlags, env: NodeJS.ProcessEnv = process.env): OpenedKeyStore {
-  const file = loadConfigFile(flags.config ? { path: flags.config } : {});
-  const config = resolveConfig({ flags: { storeDir: flags.storeDir, storeUrl: flags.storeUrl }, env, file });
+  const config = storeConfig(
+    {
+      libraryDir: [],
+      ...(flags.storeDir === undefined ? {} : { storeDir: flags.storeDir }),
+      ...(flags.storeUrl === undefined ? {} : { storeUrl: flags.storeUrl }),
+      ...(flags.config === undefined ? {} : { config: flags.config }),
+    },
+    env,
+  );
   if (config.store.provider === 'postgres') {
     if (!config.store.url) {
       throw new AutoSkillError('INVALID_CONFIG', 'The postgres store needs store.url (postgres://…)');
