@@ -13,6 +13,8 @@
  *
  * Waiting is bounded: past `timeoutMs` (the pool wait included) `run` fails with `LOCK_TIMEOUT` (the
  * server's `lock_timeout`, set for the wait and reset before the connection goes back to the pool).
+ * Session-level locks need a real session: behind a pooler in transaction mode (PgBouncer
+ * `pool_mode=transaction`) they do not hold, so point the store at the server or a session-mode pool.
  */
 import pg from 'pg';
 import { AutoSkillError } from '../../shared/errors.js';
@@ -41,12 +43,15 @@ export interface PostgresUserLockOptions {
   maxConnections?: number;
 }
 
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
 /** SQLSTATE of a lock wait cut by `lock_timeout`. */
 const LOCK_NOT_AVAILABLE = '55P03';
 
 /** The lock of `userId` in `options.database`, shared by every process connected to that database. */
 export function createPostgresUserLock(options: PostgresUserLockOptions): PostgresUserLock {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  // Timers and the server's lock_timeout both stop at 2^31 - 1 ms (a larger timer fires at once).
+  const timeoutMs = Math.min(Math.max(1, options.timeoutMs ?? 30_000), MAX_TIMEOUT_MS);
   const namespace = `autoskill:ingest:${options.database.schema}`;
   let pool: pg.Pool | undefined;
   let closed = false;
@@ -111,6 +116,7 @@ export function createPostgresUserLock(options: PostgresUserLockOptions): Postgr
         locked = true;
       } catch (error) {
         if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) throw timedOut(userId, error);
+        broken ??= error;
         throw error;
       } finally {
         await client.query('RESET lock_timeout').catch((error: unknown) => {
