@@ -16,7 +16,6 @@
  *
  * `new AutoSkill(options)` is the same without the `await`: it opens in the background and each method waits.
  */
-import { join } from 'node:path';
 import type { ResolvedConfig } from './config/index.js';
 import type { EmbeddingConnector } from './embeddings/types.js';
 import type { ConversationMessage } from './learn/conversation.js';
@@ -24,7 +23,7 @@ import { type ExtractionLogger, extractCandidate } from './learn/extract.js';
 import type { ExtractionReferenceInput } from './learn/extraction-reference.js';
 import { type ImportConversationsResult, importConversations } from './learn/import-conversations.js';
 import { ingest } from './learn/ingest.js';
-import { createFileUserLock, PROCESS_USER_LOCK, type UserLock } from './learn/maintain-lock.js';
+import type { UserLock } from './learn/maintain-lock.js';
 import type { LLMConnector } from './llm/types.js';
 import {
   type ChatMessageLike,
@@ -53,10 +52,9 @@ import type {
   SearchSkillsOptions,
   SkillDiff,
 } from './sdk/options.js';
+import { userLockFor } from './sdk/user-lock.js';
 import { AutoSkillError } from './shared/errors.js';
-import { FileSkillStore, STATE_DIR } from './store/fs/file-skill-store.js';
 import { type ImportReport, importSkills } from './store/import/import-skills.js';
-import { PostgresSkillStore } from './store/postgres/postgres-skill-store.js';
 import {
   createSkillSearch,
   type RebuildVectorsOptions,
@@ -96,19 +94,6 @@ export type {
   SkillDiff,
 } from './sdk/options.js';
 export type { StoreConfig };
-
-/**
- * Ingests of one user take turns: in this process always, and across processes for a writable
- * filesystem store (one lock file per user under `.autoskill/ingest-locks/`) and for the PostgreSQL
- * store (a session-level advisory lock per user, closed with the store).
- */
-function userLockFor(store: SkillStore): UserLock {
-  if (store instanceof PostgresSkillStore) return store.userLock({ inProcess: PROCESS_USER_LOCK });
-  if (!(store instanceof FileSkillStore) || (store as unknown as { readOnly?: unknown }).readOnly === true) {
-    return PROCESS_USER_LOCK;
-  }
-  return createFileUserLock({ directory: join(store.root, STATE_DIR, 'ingest-locks') });
-}
 
 function toRenderable(item: StoredSkill | SkillSearchHit | RenderableSkill): RenderableSkill {
   return 'skill' in item && typeof item.skill === 'object' ? item.skill : (item as RenderableSkill);

@@ -5,7 +5,6 @@
  * config file > defaults); with no model configured it runs offline. Exit code 0 when every
  * conversation was processed, 5 when some failed or some `.jsonl` lines were not JSON (they are listed).
  */
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfigFile } from '../../config/index.js';
 import type { ImportConversationsResult } from '../../learn/import-conversations.js';
@@ -83,13 +82,12 @@ export function register(program: Command): void {
       const maxMessages = wholeNumber(flags.maxMessages, '--max-messages');
       refuseFilesystemOnlyFlags(storeConfig(flags), flags);
       // Imported here so that other commands (and --help) do not load the learning stack.
-      const [{ buildComponents }, { createSkillSearch }, { importOpenAIConversations }, lock, store] =
+      const [{ buildComponents }, { createSkillSearch }, { importOpenAIConversations }, { userLockFor }] =
         await Promise.all([
           import('../../sdk/components.js'),
           import('../../store/skill-search.js'),
           import('../../learn/import-conversations.js'),
-          import('../../learn/maintain-lock.js'),
-          import('../../store/index.js'),
+          import('../../sdk/user-lock.js'),
         ]);
       const components = await buildComponents({
         flags: {
@@ -109,13 +107,8 @@ export function register(program: Command): void {
       });
       const search = createSkillSearch({ store: components.store, embeddings: components.embeddings });
       const userId = components.config.userId;
-      // Several processes may write one SkillBank (web and proxy): serialise each user's writes across them.
-      const userLock =
-        components.store instanceof store.FileSkillStore
-          ? lock.createFileUserLock({
-              directory: join(components.store.root, store.STATE_DIR, 'ingest-locks'),
-            })
-          : lock.PROCESS_USER_LOCK;
+      // Other processes may ingest for the same users (web, proxy, replicas): take turns with them.
+      const userLock = userLockFor(components.store);
       const progress = createProgressReporter({ label: 'Importing conversations' });
       try {
         const result = await importOpenAIConversations({
