@@ -338,6 +338,14 @@ describe.skipIf(blocker !== null)('web UI in headless Chromium', () => {
     expect(await page.locator('.session-item').count()).toBeGreaterThanOrEqual(2);
     await page.waitForSelector('.bubble-row.user >> text=帮我规划下周的发布');
     await page.click('[data-tab=settings]');
+    // The form fills in once the reopened session's settings have arrived; wait for that, then check.
+    await page
+      .waitForFunction(
+        `document.querySelector('[data-testid=settings-panel] select[name=scope]')?.value === 'user'`,
+        null,
+        { timeout: 10_000 },
+      )
+      .catch(() => undefined);
     expect(await page.inputValue('[data-testid=settings-panel] select[name=scope]')).toBe('user');
     expect(await page.inputValue('[data-testid=settings-panel] input[name=top_k]')).toBe('5');
 
