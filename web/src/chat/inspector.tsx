@@ -357,13 +357,16 @@ function SettingsPanel({
   onSave: (settings: Partial<SessionSettings>) => Promise<void>;
 }) {
   const { t } = useI18n();
-  const [form, setForm] = useState<SessionSettings>(settings ?? {});
+  // The form shows the session's settings with the user's unsaved edits on top, so it is never a render
+  // behind when the session (re)loads; edits are dropped whenever the session's settings change.
+  const [edits, setEdits] = useState<Partial<SessionSettings>>({});
   const [status, setStatus] = useState<'idle' | 'saving' | 'saved'>('idle');
   const [error, setError] = useState<unknown>(null);
-  useEffect(() => setForm(settings ?? {}), [settings]);
+  useEffect(() => setEdits({}), [settings]);
+  const form: SessionSettings = { ...(settings ?? {}), ...edits };
 
   const field = <K extends keyof SessionSettings>(key: K, value: SessionSettings[K]) => {
-    setForm((current) => ({ ...current, [key]: value }));
+    setEdits((current) => ({ ...current, [key]: value }));
     setStatus('idle');
   };
 
