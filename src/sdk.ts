@@ -35,7 +35,7 @@ import {
   type TurnContext,
 } from './retrieve/index.js';
 import { loadTokenCounter } from './retrieve/tokens.js';
-import { buildComponents, type StoreConfig } from './sdk/components.js';
+import { buildComponents, type Components, type StoreConfig } from './sdk/components.js';
 import { diffLines } from './sdk/diff.js';
 import { type ExportResult, type ExportSkillOptions, exportSkill } from './sdk/export.js';
 import type {
@@ -99,14 +99,8 @@ function toRenderable(item: StoredSkill | SkillSearchHit | RenderableSkill): Ren
   return 'skill' in item && typeof item.skill === 'object' ? item.skill : (item as RenderableSkill);
 }
 
-/** Everything an open `AutoSkill` works with. */
-interface AutoSkillParts {
-  config: ResolvedConfig;
-  store: SkillStore;
-  ownsStore: boolean;
-  llm: LLMConnector;
-  learnLlm: LLMConnector;
-  embeddings: EmbeddingConnector;
+/** Everything an open `AutoSkill` works with: the built components plus what the SDK adds. */
+interface AutoSkillParts extends Components {
   skillSearch: SkillSearch;
   userId: string;
   offline: boolean;
