@@ -92,6 +92,39 @@ describe.skipIf(skip !== null)('two autoskill serve replicas on one PostgreSQL d
     return { url: `${server.url}?schema=${schema}`, schema, sql };
   }
 
+  /**
+   * Two replicas on `db` whose model answers `{"skills": []}` after `delayMs`, slow enough to watch a job
+   * run; extraction happens only on demand.
+   */
+  async function slowModelReplicas(
+    db: { url: string },
+    delayMs: number,
+    extraEnv: Record<string, string> = {},
+  ): Promise<[Replica, Replica]> {
+    const model = await startFakeModelServer({ defaultDelayMs: delayMs, defaultText: '{"skills": []}' });
+    cleanups.push(() => model.close());
+    const env = {
+      AUTOSKILL_STORE_URL: db.url,
+      AUTOSKILL_GENERIC_LLM_URL: model.baseUrl,
+      AUTOSKILL_GENERIC_LLM_MODEL: 'fake-chat-model',
+      ...extraEnv,
+    };
+    const flags = [
+      '--llm-provider',
+      'generic',
+      '--embeddings-provider',
+      'hashing',
+      '--extract-mode',
+      'never',
+    ];
+    const [a, b] = await Promise.all([startReplica(flags, env), startReplica(flags, env)]);
+    cleanups.push(
+      () => stop(a),
+      () => stop(b),
+    );
+    return [a, b];
+  }
+
   it('shares skills across replicas and runs each of 20 jobs exactly once', async () => {
     const db = await database('replicas');
     const env = { AUTOSKILL_STORE_URL: db.url };
@@ -208,26 +241,7 @@ describe.skipIf(skip !== null)('two autoskill serve replicas on one PostgreSQL d
   it('pushes the events of a job running on one replica to an SSE subscriber on the other', async () => {
     const db = await database('events');
     // A slow model (2.5 s per extraction), so the subscriber is open while the other replica runs the job.
-    const model = await startFakeModelServer({ defaultDelayMs: 2_500, defaultText: '{"skills": []}' });
-    cleanups.push(() => model.close());
-    const env = {
-      AUTOSKILL_STORE_URL: db.url,
-      AUTOSKILL_GENERIC_LLM_URL: model.baseUrl,
-      AUTOSKILL_GENERIC_LLM_MODEL: 'fake-chat-model',
-    };
-    const flags = [
-      '--llm-provider',
-      'generic',
-      '--embeddings-provider',
-      'hashing',
-      '--extract-mode',
-      'never',
-    ];
-    const [a, b] = await Promise.all([startReplica(flags, env), startReplica(flags, env)]);
-    cleanups.push(
-      () => stop(a),
-      () => stop(b),
-    );
+    const [a, b] = await slowModelReplicas(db, 2_500);
     const body = await post(a.url, '/v1/autoskill/extractions', {
       user: 'carol',
       messages: [
@@ -286,27 +300,7 @@ describe.skipIf(skip !== null)('two autoskill serve replicas on one PostgreSQL d
     const db = await database('killed');
     // A slow model: every extraction takes 6 s, long enough to see the job running and kill its replica
     // even when the machine is loaded.
-    const model = await startFakeModelServer({ defaultDelayMs: 6_000, defaultText: '{"skills": []}' });
-    cleanups.push(() => model.close());
-    const env = {
-      AUTOSKILL_STORE_URL: db.url,
-      AUTOSKILL_GENERIC_LLM_URL: model.baseUrl,
-      AUTOSKILL_GENERIC_LLM_MODEL: 'fake-chat-model',
-      AUTOSKILL_JOB_LEASE_MS: '1500',
-    };
-    const flags = [
-      '--llm-provider',
-      'generic',
-      '--embeddings-provider',
-      'hashing',
-      '--extract-mode',
-      'never',
-    ];
-    const [a, b] = await Promise.all([startReplica(flags, env), startReplica(flags, env)]);
-    cleanups.push(
-      () => stop(a),
-      () => stop(b),
-    );
+    const [a, b] = await slowModelReplicas(db, 6_000, { AUTOSKILL_JOB_LEASE_MS: '1500' });
     const body = await post(a.url, '/v1/autoskill/extractions', {
       user: 'bob',
       messages: [
